@@ -1,0 +1,70 @@
+"""The one error type for bad input, and the data-quality notes loaders collect.
+
+Example:
+    >>> err = ShopDataError("no numbers", file="a.csv", column="曝光", rows=[3])
+    >>> str(err)
+    'a.csv, column 曝光, row 3: no numbers'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+
+def _where(file: str | None, column: str | None, rows: Sequence[int]) -> str:
+    parts = []
+    if file:
+        parts.append(file)
+    if column:
+        parts.append(f"column {column}")
+    if rows:
+        shown = ", ".join(str(r) for r in rows[:5])
+        more = f" and {len(rows) - 5} more" if len(rows) > 5 else ""
+        parts.append(f"row{'s' if len(rows) > 1 else ''} {shown}{more}")
+    return ", ".join(parts)
+
+
+@dataclass
+class DataIssue:
+    """One data-quality finding: where it is and what is wrong."""
+
+    message: str
+    file: str | None = None
+    column: str | None = None
+    rows: list[int] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        where = _where(self.file, self.column, self.rows)
+        return f"{where}: {self.message}" if where else self.message
+
+
+class ShopDataError(ValueError):
+    """Input that shopnb cannot read as the table asked for.
+
+    The message names the file, the column, the row(s) (as numbered in the
+    file, header = row 1) and what was expected.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        file: str | None = None,
+        column: str | None = None,
+        rows: Sequence[int] = (),
+    ) -> None:
+        self.issue = DataIssue(message, file, column, list(rows))
+        super().__init__(str(self.issue))
+
+    @property
+    def file(self) -> str | None:
+        return self.issue.file
+
+    @property
+    def column(self) -> str | None:
+        return self.issue.column
+
+    @property
+    def rows(self) -> list[int]:
+        return self.issue.rows
