@@ -524,12 +524,14 @@ def _check_duplicates(df: pd.DataFrame, table: Table, log: _Log) -> pd.DataFrame
     values = [c for c in df.columns if c not in ("_file", "_row")]
     identical = df.duplicated(values, keep="last") & across
     conflicting = across & ~df.duplicated(values, keep=False)
-    for file, rows in _rows_by_file(df, conflicting):
-        log.problem(f"rows repeat the key {', '.join(key)} of rows in another file with "
-                    f"other values; the later file is kept", file=file, rows=rows)
+    later = conflicting & ~df.duplicated(key, keep="last")
+    earlier = ", ".join(str(f) for f in df.loc[conflicting & ~later, "_file"].unique())
+    for file, rows in _rows_by_file(df, later):
+        log.problem(f"rows repeat the key {', '.join(key)} of rows in {earlier} with other "
+                    f"values; the later file is kept{_LENIENT}", file=file, rows=rows)
     if identical.any():
         files = ", ".join(str(f) for f in df.loc[identical, "_file"].unique())
         log.note(f"{identical.sum():,} rows appear again in a later file and were dropped "
                  f"(from {files})")
-    stale = identical | (conflicting & df.duplicated(key, keep="last"))
+    stale = identical | (conflicting & ~later)
     return df[~stale]

@@ -16,6 +16,7 @@ Example:
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 import numpy as np
@@ -86,7 +87,8 @@ def _is_numeric(arr: pa.Array | pa.ChunkedArray) -> bool:
 
 def _slow_number(value: str) -> tuple[float, float] | None:
     """(low, high) of one odd value such as "7.5w~10w" or "支付5亿", or None."""
-    v = re.sub(_NOISE, "", value).replace("W", "w").replace("K", "k")
+    v = re.sub(_NOISE, "", unicodedata.normalize("NFKC", value)).replace("W", "w")
+    v = v.replace("K", "k")
     if m := _SINGLE.match(v):
         x = float(m[1]) * _UNITS[m[2] or ""]
         return x, x
@@ -113,11 +115,11 @@ def numbers(arr: pa.Array | pa.ChunkedArray, *, percent: bool = False,
         values = pc.cast(arr, pa.float64())
         if isinstance(values, pa.ChunkedArray):
             values = values.combine_chunks()
-        return _scaled_rates(Parsed(values, np.zeros(len(values), bool)), percent, bare=values)
+        return _plain(values, percent, ranged)
     s = _strings(arr)
     values = _as_float(s)
     if values is not None:  # the common case: plain numbers
-        return _scaled_rates(Parsed(values, np.zeros(len(s), bool)), percent, bare=values)
+        return _plain(values, percent, ranged)
     clean = s
     for noise in (",", "¥", "￥", " "):
         if pc.any(pc.match_substring(clean, noise)).as_py():
@@ -155,6 +157,12 @@ def numbers(arr: pa.Array | pa.ChunkedArray, *, percent: bool = False,
     bare = pc.if_else(pc.equal(scale, 1.0), values, pa.scalar(None, pa.float64()))
     parsed = Parsed(values, bad, low if ranged else None, high if ranged else None)
     return _scaled_rates(parsed, percent, bare)
+
+
+def _plain(values: pa.Array, percent: bool, ranged: bool) -> Parsed:
+    bounds = values if ranged else None
+    return _scaled_rates(Parsed(values, np.zeros(len(values), bool), bounds, bounds), percent,
+                         bare=values)
 
 
 def _scaled_rates(parsed: Parsed, percent: bool, bare: pa.Array) -> Parsed:
