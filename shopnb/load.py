@@ -326,8 +326,9 @@ def _extra(arr: pa.ChunkedArray, header: str) -> pd.Series:
         if present and not flags.bad.any() and not pc.all(pc.is_in(
                 pc.utf8_lower(parse.text(arr)).drop_null(), pa.array(["0", "1"]))).as_py():
             return _to_pandas(flags.values, "boolean")
-        numbers = parse.numbers(arr)
-        if present and not numbers.bad.any():
+        numbers = parse.numbers(arr, ranged=True)
+        ranges = pc.any(pc.not_equal(numbers.low, numbers.high)).as_py()
+        if present and not numbers.bad.any() and not ranges:  # "30-34" stays a label
             return _to_pandas(numbers.values, "float64")
     if pa.types.is_string(arr.type) or _ID_HEADER.search(normalize_header(header)):
         return _to_pandas(_id_text(arr), "str")

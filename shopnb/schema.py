@@ -239,7 +239,8 @@ _COMPETITORS = Table(
     "competitors",
     (
         _c("date", "date", "日期", "周", "统计周", "week", "采集时间", "统计日期"),
-        _c("shop", "text", "店铺", "店铺名称", "昵称", "达人昵称", "name", "账号"),
+        _c("shop", "text", "店铺", "店铺名称", "昵称", "达人昵称", "name", "账号", "merchant",
+           "商家"),
         _c("account_id", "id", "抖音号", "达人ID"),
         _c("product", "text", "商品", "商品名称"),
         _c("category", "text", "类目", "品类", "带货类目", "类目名称", "主营类目"),
