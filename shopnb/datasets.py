@@ -23,6 +23,7 @@ Example:
 
 from __future__ import annotations
 
+import functools
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +32,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from shopnb import load
+from shopnb.errors import ShopDataError
 from shopnb.schema import TABLES
 
 START = pd.Timestamp("2026-06-15")
@@ -181,7 +184,7 @@ def make_shop_data(seed: int = 7) -> ShopData:
         events=_events(log, cells, products, days),
         videos=_videos(rng, videos, funnel, products, days),
         competitors=_typed(competitors, "competitors"),
-        experiments=_typed(experiments, "experiment", extra=("pre_revenue",)),
+        experiments=_typed(experiments, "experiment"),
         orders=_orders(rng, orders, cells, products, days),
         live_rooms=_live_rooms(rng, funnel, log, cells, lives, days),
         truth={
@@ -782,9 +785,9 @@ def _script_test(rng: np.random.Generator) -> tuple[pd.DataFrame, dict[str, Any]
                    "effect": 0.0}
 
 
-def _typed(frame: pd.DataFrame, table: str, extra: tuple[str, ...] = ()) -> pd.DataFrame:
-    """The schema's columns in its order and dtypes (`x_low` / `x_high` follow a ranged `x`),
-    then the `extra` columns the schema lacks, as they are; other columns are dropped."""
+def _typed(frame: pd.DataFrame, table: str) -> pd.DataFrame:
+    """The schema's columns in its order and dtypes (`x_low` / `x_high` follow a ranged `x`);
+    other columns are dropped."""
     spec = TABLES[table]
     order, dtypes = [], {}
     for column in spec.columns:
@@ -793,7 +796,7 @@ def _typed(frame: pd.DataFrame, table: str, extra: tuple[str, ...] = ()) -> pd.D
             if name in frame.columns:
                 order.append(name)
                 dtypes[name] = column.dtype
-    return frame[order + list(extra)].astype(dtypes).reset_index(drop=True)
+    return frame[order].astype(dtypes).reset_index(drop=True)
 
 
 # --- the export files ------------------------------------------------------------------------
@@ -969,3 +972,55 @@ def _orders_export(orders: pd.DataFrame) -> pd.DataFrame:
         "商品数量": o["items"], "商品ID": o["product_id"], "商品名称": o["product_name"],
         "流量载体": o["carrier"].map(CARRIER_ZH), "流量来源": o["channel"].map(CHANNEL_ZH),
     })
+
+
+# --- reading the bundled files back ----------------------------------------------------------
+
+SAMPLE_DIR = Path(__file__).resolve().parent.parent / "data" / "sample"
+SAMPLE_FILES: dict[str, tuple[str, ...]] = {
+    "funnel": ("电商罗盘_商品载体明细.csv",),
+    "live": ("电商罗盘_直播间概览.xlsx",),
+    "videos": ("创作者中心_作品数据.csv",),
+    "competitors": ("竞品_周度监控.xlsx",),
+    "experiments": tuple(f"实验_{name}.csv" for name in EXPERIMENTS),
+    "events": ("用户行为日志.parquet",),
+    "orders": ("抖店_订单.csv",),
+}
+
+
+def sample_dir() -> Path:
+    """The bundled sample files; generated once into the user cache when the package
+    was installed without them (a wheel, say)."""
+    if SAMPLE_DIR.is_dir():
+        return SAMPLE_DIR
+    cache = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "shopnb" / "sample"
+    if not (cache / SAMPLE_FILES["orders"][0]).exists():
+        write_sample(make_shop_data(), cache)
+    return cache
+
+
+@functools.cache
+def _load_sample(name: str) -> pd.DataFrame:
+    loader = {"funnel": load.load_funnel, "live": load.load_funnel, "videos": load.load_videos,
+              "competitors": load.load_competitors, "experiments": load.load_experiment,
+              "events": load.load_events, "orders": load.load_orders}[name]
+    frames = [loader(sample_dir() / file) for file in SAMPLE_FILES[name]]
+    table = frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
+    table.attrs = {"issues": [i for f in frames for i in f.attrs["issues"]],
+                   "sources": [s for f in frames for s in f.attrs["sources"]]}
+    return table
+
+
+def load_sample(name: str) -> pd.DataFrame:
+    """One table of the bundled sample shop, read from its export files by the loaders.
+
+    Names: funnel, live, videos, competitors, experiments, events, orders. Each is read
+    once per process; callers get a copy.
+
+    Example:
+        >>> load_sample("funnel")["carrier"].sort_values().unique().tolist()
+        ['card', 'live', 'video']
+    """
+    if name not in SAMPLE_FILES:
+        raise ShopDataError(f"no sample table {name!r}; choose one of {', '.join(SAMPLE_FILES)}")
+    return _load_sample(name).copy()
