@@ -41,6 +41,7 @@ from shopnb.schema import (
     FORMATS,
     ORDER_STATUS,
     TABLES,
+    VARIANTS,
     Table,
     normalize_header,
 )
@@ -354,7 +355,9 @@ def _report_bad(arr: pa.ChunkedArray, bad: np.ndarray, name: str, kind: str,
 # --- values and table-specific shape -------------------------------------------------------
 
 _VALUE_MAPS = {"carrier": CARRIERS, "channel": CHANNELS, "format": FORMATS, "event": EVENTS,
-               "status": ORDER_STATUS, "account_type": {"自营": "own", "合作": "partner"}}
+               "status": ORDER_STATUS, "account_type": {"自营": "own", "合作": "partner"},
+               "variant": VARIANTS}
+_FREE_VALUES = {"variant"}  # any label is fine; only the known ones are translated
 
 
 def _map_values(df: pd.DataFrame, log: _Log) -> pd.DataFrame:
@@ -367,7 +370,7 @@ def _map_values(df: pd.DataFrame, log: _Log) -> pd.DataFrame:
         positions, uniques = pd.factorize(df[name])
         mapped = [folded_codes.get(str(u).strip().lower()) for u in uniques]
         unknown = [str(u) for u, m in zip(uniques, mapped, strict=True) if m is None]
-        if unknown:
+        if unknown and name not in _FREE_VALUES:
             log.note(f"values kept as they are (not a known {name}): "
                      f"{', '.join(sorted(unknown)[:8])}", column=name)
         words = pa.array([m or str(u) for u, m in zip(uniques, mapped, strict=True)],
@@ -449,7 +452,8 @@ _FIXUPS: dict[str, Callable[[pd.DataFrame, _Log], pd.DataFrame]] = {
 
 
 def _fill_defaults(df: pd.DataFrame, table: Table) -> pd.DataFrame:
-    fills = {c: v for c, v in table.defaults if c not in df}
+    """Key columns the export lacks, or leaves empty, get the table's default ("all")."""
+    fills = {c: (df[c].fillna(v) if c in df else v) for c, v in table.defaults}
     if not fills:
         return df
     filled = df.assign(**fills).astype({c: "str" for c in fills})

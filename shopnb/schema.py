@@ -43,7 +43,8 @@ CARRIERS = {
 }
 
 CHANNELS = {
-    "推荐": "feed", "推荐feed": "feed", "推荐流量": "feed", "短视频推荐": "feed", "直播推荐": "feed",
+    "推荐": "feed", "推荐feed": "feed", "推荐流量": "feed", "短视频推荐": "feed",
+    "直播推荐": "feed",
     "feed": "feed",
     "搜索": "search", "search": "search",
     "橱窗": "shop_window", "店铺橱窗": "shop_window", "shop_window": "shop_window",
@@ -63,13 +64,17 @@ FORMATS = {
 }
 
 EVENTS = {
-    "impression": "impression", "exposure": "impression", "曝光": "impression", "show": "impression",
-    "click": "click", "pv": "click", "view": "click", "点击": "click", "浏览": "click", "1": "click",
+    "impression": "impression", "exposure": "impression", "曝光": "impression",
+    "show": "impression",
+    "click": "click", "pv": "click", "view": "click", "点击": "click", "浏览": "click",
+    "1": "click",
     "fav": "fav", "collect": "fav", "收藏": "fav", "2": "fav",
     "cart": "cart", "加购": "cart", "3": "cart",
     "order": "order", "下单": "order",
     "pay": "pay", "buy": "pay", "purchase": "pay", "支付": "pay", "购买": "pay", "4": "pay",
 }
+
+VARIANTS = {"对照组": "control", "对照": "control", "实验组": "treatment", "实验": "treatment"}
 
 ORDER_STATUS = {
     "待支付": "unpaid", "未支付": "unpaid", "unpaid": "unpaid",
@@ -284,6 +289,7 @@ _EXPERIMENT = Table(
         _c("buyers", "count", "成交人数"),
         _c("converted", "flag", "是否转化", "转化", "conversion"),
         _c("revenue", "money", "成交金额", "用户支付金额", "gmv", "金额"),
+        _c("pre_revenue", "money", "实验前成交金额", "实验前金额"),
     ),
     required=(("variant",),),
     key=("experiment", "user_id", "date"),
