@@ -77,3 +77,13 @@ def test_overview_page_draws_redraws_and_switches_language_offline(voila_url, pa
 
     assert page.offsite_requests == [], "the page asked for something off the machine"
     assert page.console_errors == []
+
+
+def test_home_page_lists_the_pages_offline(voila_url, page, artifacts):
+    page.goto(voila_url)
+    listed = page.locator(".jp-DirListing-item", has_text="overview.ipynb")
+    listed.wait_for(state="visible", timeout=REDRAW_TIMEOUT_MS)
+    page.screenshot(path=artifacts / "home.png", full_page=True)
+    assert page.offsite_requests == [], "the page asked for something off the machine"
+    # No console check here: Voila 0.5.13's own file browser logs errors on every
+    # load (its widget plugins look for a kernel the home page does not have).
