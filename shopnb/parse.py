@@ -74,11 +74,13 @@ def text(arr: pa.Array | pa.ChunkedArray) -> pa.Array:
 
 
 def _as_float(s: pa.Array) -> pa.Array | None:
-    """The column as floats when every value is a plain number, else None."""
-    try:
-        return pc.cast(s, pa.float64())
-    except pa.ArrowInvalid:
+    """The column as floats when every value is a plain number, else None.
+
+    Checked with a regex first: a failing Arrow cast costs thirty times a good one.
+    """
+    if not pc.all(pc.fill_null(pc.match_substring_regex(s, _PLAIN), True)).as_py():
         return None
+    return pc.cast(s, pa.float64())
 
 
 def _is_numeric(arr: pa.Array | pa.ChunkedArray) -> bool:
@@ -132,12 +134,8 @@ def numbers(arr: pa.Array | pa.ChunkedArray, *, percent: bool = False,
         if pc.any(has).as_py():
             scale = pc.if_else(has, factor, scale)
             clean = pc.if_else(has, pc.utf8_slice_codeunits(clean, 0, -1), clean)
-    values = _as_float(clean)
-    if values is None:
-        plain = pc.fill_null(pc.match_substring_regex(clean, _PLAIN), False)
-        values = pc.cast(pc.if_else(plain, clean, pa.scalar(None, pa.string())), pa.float64())
-    else:
-        plain = pc.is_valid(clean)
+    plain = pc.fill_null(pc.match_substring_regex(clean, _PLAIN), False)
+    values = pc.cast(pc.if_else(plain, clean, pa.scalar(None, pa.string())), pa.float64())
     values = pc.multiply(values, scale)
     low = high = values
     odd = pc.and_(pc.invert(plain), pc.is_valid(s))

@@ -15,6 +15,7 @@ Example:
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 
@@ -83,6 +84,18 @@ ORDER_STATUS = {
     "已关闭": "cancelled", "已取消": "cancelled", "交易关闭": "cancelled", "cancelled": "cancelled",
     "退款中": "refunding", "已退款": "refunded", "售后完成": "refunded", "refunded": "refunded",
 }
+
+
+_ID_HEADER = re.compile(r"(id|编号|号|code)$")
+
+
+def looks_like_id(header: object) -> bool:
+    """Headers such as 商品ID, 订单编号 or ad_id name identifiers, which stay text.
+
+    >>> looks_like_id("fb_campaign_id"), looks_like_id("消耗")
+    (True, False)
+    """
+    return bool(_ID_HEADER.search(normalize_header(header)))
 
 
 def normalize_header(header: object) -> str:
@@ -172,6 +185,9 @@ _FUNNEL = Table(
         _c("click_to_deal_rate", "rate", "商品点击成交转化率(人数)",
            "商品点击-成交转化率(人数)", "商品点击成交转化率", "点击成交转化率(次数)",
            "商品点击-成交转化率(次数)", "支付转化率"),
+        _c("ctr_times", "rate", "商品曝光点击率", "商品曝光-点击转化率(次数)"),
+        _c("click_to_deal_rate_times", "rate", "商品点击成交转化率", "点击成交转化率(次数)",
+           "商品点击-成交转化率(次数)"),
         _c("gpm", "money", "千次曝光用户支付金额", "千次曝光成交金额",
            "千次观看用户支付金额", "千次观看成交金额"),
         _c("aov", "money", "客单价"),
