@@ -6,6 +6,7 @@ Modules:
     sources   files, folders and DataFrames into raw tables
     load      one loader per canonical table
     datasets  the bundled sample shop and its seeded generator
+    competitors  competitor monitoring metrics (sn.competitors.top, .price_alerts ...)
     theme     the Altair theme and zh/en labels
     charts    Altair chart builders
     pages     one ipywidgets app per Voila page
@@ -16,6 +17,7 @@ Example:
     True
 """
 
+from shopnb import competitors
 from shopnb.datasets import load_sample, make_shop_data
 from shopnb.errors import ShopDataError
 from shopnb.load import (
@@ -29,6 +31,7 @@ from shopnb.load import (
 
 __all__ = [
     "ShopDataError",
+    "competitors",
     "load_competitors",
     "load_events",
     "load_experiment",

@@ -77,16 +77,20 @@ def daily_trend(df: pd.DataFrame, measure: str = "gmv", lang: str = "zh") -> alt
 
 __all__ += [
     "RIVAL_SELECTION",
+    "WEEK_PARAM",
     "content_chart",
     "creator_chart",
     "gap_chart",
     "lifecycle_chart",
     "price_index_chart",
     "share_chart",
+    "week_value",
 ]
 
-# The point selection on the share chart that a page reads through `alt.JupyterChart`.
+# The point selection on the share chart that a page reads through `alt.JupyterChart`,
+# and the parameter holding the week marked on the weekly charts.
 RIVAL_SELECTION = "rival"
+WEEK_PARAM = "week"
 _WEEK_FORMAT = "%Y-%m-%d"
 
 
@@ -98,18 +102,29 @@ def _needs(df: pd.DataFrame, columns: list[str], what: str) -> None:
 
 def _week_x(dates: pd.Series, lang: str) -> alt.X:
     """A time axis ticked at the data's own weeks (d3 would tick on Sundays)."""
-    ticks = [alt.DateTime(year=d.year, month=d.month, date=d.day)
+    ticks = [{"year": d.year, "month": d.month, "date": d.day}
              for d in sorted(pd.to_datetime(dates.dropna().unique()))]
     return alt.X("date:T").title(t("week", lang)).axis(format="%m-%d", values=ticks,
                                                        labelOverlap=True)
 
 
+def week_value(week: pd.Timestamp) -> str:
+    """`week` as the value of the `WEEK_PARAM` parameter (local time, as the data's dates)."""
+    return f"{pd.Timestamp(week):%Y-%m-%dT00:00:00}"
+
+
 def _week_rule(week: pd.Timestamp | None) -> list[alt.Chart]:
-    """A dashed vertical rule at the week the page looks at (nothing without a week)."""
+    """A dashed vertical rule at the week the page looks at (nothing without a week).
+
+    The week is the parameter `WEEK_PARAM`, so a page can move the rule by setting
+    ``jchart.params.week`` without redrawing the chart.
+    """
     if week is None:
         return []
-    return [alt.Chart(pd.DataFrame({"date": [pd.Timestamp(week)]}))
-            .mark_rule(strokeDash=[4, 4]).encode(alt.X("date:T"))]
+    param = alt.param(name=WEEK_PARAM, value=week_value(week))
+    return [alt.Chart(pd.DataFrame({"week": [0]})).mark_rule(strokeDash=[4, 4])
+            .encode(x=alt.datum(alt.expr(f"toDate({WEEK_PARAM})"), type="temporal"))
+            .add_params(param)]
 
 
 def share_chart(df: pd.DataFrame, *, measure: str = "gmv", shops: list[str] | None = None,

@@ -1,0 +1,395 @@
+"""The competitors page: the own shop against its top rivals, week by week.
+
+Controls pick the week, the category, how many rivals, the measure that ranks
+them (GMV or units), the own shop and the language. The page shows, from
+`shopnb.competitors` through `shopnb.charts`:
+
+- the share of each shop as stacked areas with range bands; a click on a rival
+  (an `alt.JupyterChart` point selection read from Python) narrows every other
+  chart and the alerts to that rival against the own shop;
+- the price index per category with ▼ at the weeks of rival price cuts, and the
+  week's price alerts as a table;
+- the week's content output (videos, live sessions);
+- the audience and traffic-source gaps (rival minus own, flagged at 10 points);
+- the life cycle of the own products, when a funnel table is given.
+
+Example:
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"date": pd.to_datetime(["2026-06-15"] * 3 + ["2026-06-22"] * 3),
+    ...                    "shop": ["own", "A", "B"] * 2, "product": ["p", "q", "r"] * 2,
+    ...                    "category": "美妆", "price": [100.0, 90, 110, 100, 80, 110],
+    ...                    "gmv": [500.0, 300, 200, 400, 500, 100]})
+    >>> page = build_competitors(df, own_shop="own", lang="en")
+    >>> page.rivals
+    ['A', 'B']
+    >>> page.controls["rivals"].value = 1
+    >>> page.charts["share"].chart.layer[1].data["shop"].unique().tolist()
+    ['own', 'A']
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable
+
+import altair as alt
+import ipywidgets as widgets
+import pandas as pd
+from pandas.api.types import is_datetime64_any_dtype, is_numeric_dtype
+
+from shopnb import charts
+from shopnb import competitors as comp
+from shopnb.errors import ShopDataError
+from shopnb.pages._widgets import chart_widget, message_html, title_html
+from shopnb.theme import COLORS, FONT, LANGS, t
+
+__all__ = ["MEASURES", "CompetitorsPage", "build_competitors", "check_competitors"]
+
+MEASURES = ("gmv", "sales")
+CHARTS = ("share", "price_index", "alerts", "content", "audience", "traffic", "lifecycle")
+_LANG_NAMES = {"zh": "中文", "en": "English"}
+_ALL = ""  # the category dropdown's value for every category
+
+
+def check_competitors(df: object) -> tuple[str, dict]:
+    """What is wrong with `df` for this page, as a label key and its fields.
+
+    Returns ``("", {})`` when the page can draw: a DataFrame with ``date``,
+    ``shop`` and ``gmv`` or ``sales``, numeric measures, dates, and a row.
+
+    Example:
+        >>> check_competitors(pd.DataFrame({"date": [], "shop": []}))
+        ('missing_columns', {'columns': 'gmv, sales'})
+    """
+    if not isinstance(df, pd.DataFrame):
+        return "not_a_table", {"kind": type(df).__name__}
+    missing = [c for c in ("date", "shop") if c not in df.columns]
+    measures = [m for m in MEASURES if m in df.columns]
+    if missing or not measures:
+        return "missing_columns", {"columns": ", ".join(missing or MEASURES)}
+    not_numeric = [m for m in measures if not is_numeric_dtype(df[m])]
+    if not_numeric:
+        return "not_numeric", {"columns": ", ".join(not_numeric)}
+    if not is_datetime64_any_dtype(df["date"]):
+        return "not_dates", {"columns": "date"}
+    if df[["date", "shop"]].dropna().empty:
+        return "no_data", {}
+    return "", {}
+
+
+class CompetitorsPage(widgets.VBox):
+    """The competitors page as a widget, drivable without a browser.
+
+    Attributes:
+        controls: ``week`` (Dropdown of week Mondays), ``category`` (Dropdown, ``""`` =
+            all), ``rivals`` (IntSlider), ``measure`` (Dropdown), ``own_shop`` (Dropdown),
+            ``lang`` (ToggleButtons); set ``.value`` as a user would.
+        charts: ``share``, ``price_index``, ``content``, ``audience``, ``traffic``,
+            ``lifecycle``: `alt.JupyterChart` widgets; ``.chart`` is the drawn chart
+            (None, and hidden, when there is nothing to draw).
+        notes: per section (the charts and ``alerts``) an HTML widget with a friendly
+            notice when the section has nothing to show.
+        alerts: an HTML table of the week's price alerts.
+        selected: the rival picked in the share chart, or None.
+        rivals: the rivals shown (top by the measure in the week).
+        data: the weekly competitors table the page works on.
+    """
+
+    def __init__(self, competitors: pd.DataFrame, funnel: pd.DataFrame | None = None, *,
+                 own_shop: str | None = None, lang: str = "zh", window: int = 4) -> None:
+        super().__init__(layout=widgets.Layout(max_width="980px"))
+        if lang not in LANGS:
+            raise ValueError(f"lang must be one of {', '.join(LANGS)}; got {lang!r}")
+        self._lang, self._window, self._busy, self._asked_own = lang, window, False, own_shop
+        self._problem, self._fields = check_competitors(competitors)
+        self.data = pd.DataFrame() if self._problem else comp.weekly(competitors)
+        self._shops = ([] if self._problem  # as they come in the table: the own shop first
+                       else list(dict.fromkeys(competitors["shop"].dropna())))
+        self._funnel = funnel
+        self.selected: str | None = None
+        self.rivals: list[str] = []
+        self._drawn: dict[str, tuple] = {}
+        self.title = widgets.HTML(layout=widgets.Layout(flex="1 1 auto"))
+        self.message = widgets.HTML(layout=widgets.Layout(display="none"))
+        self.status = widgets.HTML(layout=widgets.Layout(display="none"))
+        self.clear = widgets.Button(layout=widgets.Layout(display="none", width="auto"))
+        self.alerts = widgets.HTML()
+        self.notes = {name: widgets.HTML(layout=widgets.Layout(display="none"))
+                      for name in CHARTS}
+        self.charts: dict[str, alt.JupyterChart] = {}
+        self.controls = self._make_controls(own_shop)
+        header = widgets.HBox([self.title, self.controls["lang"]], layout=widgets.Layout(
+            align_items="center", justify_content="space-between"))
+        if self._problem:
+            self.children = [header, self.message]
+        else:
+            self.charts = {name: chart_widget(None) for name in CHARTS if name != "alerts"}
+            row = widgets.HBox([self.controls[k] for k in ("week", "category", "rivals",
+                                                            "measure", "own_shop")],
+                               layout=widgets.Layout(flex_flow="row wrap"))
+            self.children = [header, row, self.message,
+                             widgets.HBox([self.status, self.clear],
+                                          layout=widgets.Layout(align_items="center")),
+                             *(w for name in CHARTS for w in self._section(name))]
+        if not self._problem:
+            self._refresh()
+            self._draw_lifecycle()
+        self._relabel()
+        if not self._problem:
+            for key in ("week", "category", "rivals", "measure", "own_shop"):
+                self.controls[key].observe(self._on_control, names="value")
+            self.clear.on_click(self._on_clear)
+        self.controls["lang"].observe(self._on_lang, names="value")
+
+    # --- construction ---------------------------------------------------------------------
+
+    def _make_controls(self, own_shop: str | None) -> dict[str, widgets.ValueWidget]:
+        lang = widgets.ToggleButtons(options=[(_LANG_NAMES[x], x) for x in LANGS],
+                                     value=self._lang, style={"button_width": "72px"})
+        if self._problem:
+            return {"lang": lang}
+        d, shops = self.data, self._shops
+        self._own_missing = own_shop is not None and own_shop not in shops
+        weeks = sorted(d["date"].dropna().unique())
+        categories = (sorted(d["category"].dropna().unique()) if "category" in d.columns
+                      else [])
+        wide = {"description_width": "initial"}
+        box = {"layout": widgets.Layout(width="auto", margin="2px 16px 2px 0")}
+        return {
+            "week": widgets.Dropdown(options=[(f"{w:%Y-%m-%d}", pd.Timestamp(w))
+                                              for w in weeks],
+                                     value=pd.Timestamp(weeks[-1]), style=wide, **box),
+            "category": widgets.Dropdown(options=[("", _ALL), *((c, c) for c in categories)],
+                                         value=_ALL, style=wide, **box),
+            "rivals": widgets.IntSlider(min=1, max=max(1, len(shops) - 1),
+                                        value=min(5, max(1, len(shops) - 1)), style=wide, **box),
+            "measure": widgets.Dropdown(options=[(m, m) for m in MEASURES if m in d.columns],
+                                        style=wide, **box),
+            "own_shop": widgets.Dropdown(options=shops, value=own_shop if own_shop in shops
+                                         else shops[0], style=wide, **box),
+            "lang": lang,
+        }
+
+    def _section(self, name: str) -> list[widgets.Widget]:
+        widget = self.alerts if name == "alerts" else self.charts[name]
+        return [self.notes[name], widget]
+
+    # --- state ---------------------------------------------------------------------------
+
+    @property
+    def lang(self) -> str:
+        """The language the page is shown in (change it with the ``lang`` control)."""
+        return self._lang
+
+    @property
+    def own(self) -> str:
+        return self.controls["own_shop"].value
+
+    @property
+    def week(self) -> pd.Timestamp:
+        return self.controls["week"].value
+
+    def _scope(self) -> pd.DataFrame:
+        """The rows of the chosen category (all rows for all categories)."""
+        category = self.controls["category"].value
+        return self.data if category == _ALL else self.data[self.data["category"] == category]
+
+    # --- drawing -------------------------------------------------------------------------
+
+    def _refresh(self, *, share: bool = True) -> None:
+        """Recompute and redraw what changed; `share=False` keeps the share chart (and the
+        selection made in it). Charts whose inputs are unchanged only move their week rule."""
+        scope, own, measure = self._scope(), self.own, self.controls["measure"].value
+        try:
+            self.rivals = comp.top(scope, n=self.controls["rivals"].value, by=measure,
+                                   week=self.week, own_shop=own)["shop"].tolist()
+        except ShopDataError:
+            self.rivals = []
+        if self.selected not in self.rivals:
+            self.selected = None
+        # colours and stacking follow the shops' size over all weeks, so that they do
+        # not swap places from week to week
+        size = scope.groupby("shop", observed=True)[measure].sum()
+        shops = [own, *sorted(self.rivals, key=lambda s: (-size.get(s, 0), s))]
+        focus = [own, self.selected] if self.selected else shops
+        shown = scope[scope["shop"].isin(focus)]
+        lang, week = self._lang, self.week
+        state = (self.controls["category"].value, own, lang)
+        if share:
+            self._draw("share", (*state, measure, tuple(shops), self.selected),
+                       lambda: comp.share(scope, measure=measure),
+                       lambda df: charts.share_chart(df, measure=measure, shops=shops,
+                                                     selected=self.selected, week=week,
+                                                     lang=lang))
+            # assigning a chart replaces jc.selections: observe the new one each time
+            self.charts["share"].selections.observe(self._on_rival,
+                                                    names=[charts.RIVAL_SELECTION])
+        self._draw("price_index", (*state, frozenset(focus)), lambda: comp.price_index(shown, own),
+                   lambda df: charts.price_index_chart(df, week=week, lang=lang))
+        for name in ("share", "price_index"):
+            if self.charts[name].chart is not None:
+                setattr(self.charts[name].params, charts.WEEK_PARAM, charts.week_value(week))
+        weekly = (*state, tuple(focus), tuple(shops), week)
+        self._draw("content", weekly, lambda: _of_week(comp.content(shown), week),
+                   lambda df: charts.content_chart(df, shops=shops, week=week, lang=lang))
+        self._draw("audience", weekly, lambda: comp.audience_gap(shown, own, week=week),
+                   lambda df: charts.gap_chart(df, shops=shops, lang=lang))
+        self._draw("traffic", weekly, lambda: comp.traffic_mix_gap(shown, own, week=week),
+                   lambda df: charts.gap_chart(df, shops=shops, title="traffic_title",
+                                               lang=lang))
+        self._show_alerts(shown, own, week)
+        self._show_status()
+
+    def _draw(self, name: str, key: tuple, compute: Callable[[], pd.DataFrame],
+              draw: Callable[[pd.DataFrame], alt.TopLevelMixin]) -> None:
+        """Draw one chart, or hide it behind a friendly note when it has nothing to show.
+
+        Nothing happens when `key` (what the chart depends on) is the one last drawn.
+        """
+        if self._drawn.get(name) == key:
+            return
+        self._drawn[name] = key
+        try:
+            data = compute()
+        except ShopDataError:
+            data = pd.DataFrame()
+        empty = data.empty
+        widget, note = self.charts[name], self.notes[name]
+        widget.chart = None if empty else draw(data)
+        widget.layout.display = "none" if empty else None
+        note.value = message_html(t(f"empty_{name}", self._lang)) if empty else ""
+        note.layout.display = None if empty else "none"
+
+    def _draw_lifecycle(self) -> None:
+        funnel, window, lang = self._funnel, self._window, self._lang
+        self._draw("lifecycle", (lang,),
+                   lambda: pd.DataFrame() if funnel is None else comp.lifecycle(
+                       funnel, window=window),
+                   lambda df: charts.lifecycle_chart(df, weeks=window, lang=lang))
+
+    def _show_alerts(self, shown: pd.DataFrame, own: str, week: pd.Timestamp) -> None:
+        lang = self._lang
+        try:
+            alerts = comp.price_alerts(shown, own_shop=own)
+            alerts = alerts[alerts["date"] == week]
+        except ShopDataError:
+            alerts = pd.DataFrame()
+        title = t("alerts_title", lang, week=f"{week:%Y-%m-%d}")
+        if alerts.empty:
+            self.alerts.value = _table_html(title, [], [])
+            self.notes["alerts"].value = message_html(t("no_alerts", lang))
+            self.notes["alerts"].layout.display = None
+            return
+        self.notes["alerts"].layout.display = "none"
+        head = [t(k, lang) for k in ("shop", "product", "category", "alert_kind", "old_price",
+                                      "new_price", "price_change", "own_price")]
+        rows = [[a.shop, a.product, getattr(a, "category", ""), t(f"alert_{a.kind}", lang),
+                 f"{a.old_price:,.2f}", f"{a.new_price:,.2f}", f"{a.change:+.1%}",
+                 "" if pd.isna(a.own_price) else f"{a.own_price:,.2f}"]
+                for a in alerts.itertuples(index=False)]
+        self.alerts.value = _table_html(title, head, rows)
+
+    def _show_status(self) -> None:
+        chosen = self.selected is not None
+        self.status.value = (message_html(t("selected_rival", self._lang, shop=self.selected))
+                             if chosen else "")
+        self.status.layout.display = None if chosen else "none"
+        self.clear.layout.display = None if chosen else "none"
+
+    def _relabel(self) -> None:
+        lang = self._lang
+        self.controls["lang"].description = ""
+        if self._problem:
+            self.title.value = title_html(t("competitors_title", lang))
+            self.message.value = message_html(t(self._problem, lang, **self._fields))
+            self.message.layout.display = None
+            return
+        weeks = self.controls["week"].options
+        self.title.value = title_html(t("competitors_title", lang), t(
+            "competitors_subtitle", lang, own=self.own, n=len(self.rivals),
+            start=weeks[0][0], end=weeks[-1][0]))
+        for key in ("week", "category", "rivals", "measure", "own_shop"):
+            self.controls[key].description = t(key, lang)
+        self._busy = True
+        try:
+            for key, labels in (("measure", {m: t(m, lang) for m in MEASURES}),
+                                ("category", {_ALL: t("all_categories", lang)})):
+                widget = self.controls[key]
+                value = widget.value
+                widget.options = [(labels.get(v, v), v) for _, v in widget.options]
+                widget.value = value
+        finally:
+            self._busy = False
+        self.clear.description = t("show_all_rivals", lang)
+        if self._own_missing:
+            self.message.value = message_html(t("own_shop_missing", lang, shop=self._asked_own,
+                                                used=self.own))
+            self.message.layout.display = None
+
+    # --- events --------------------------------------------------------------------------
+
+    def _on_control(self, change: dict) -> None:
+        if self._busy:
+            return
+        if change["owner"] is self.controls["own_shop"]:
+            self._own_missing = False
+            self.message.layout.display = "none"
+        self._refresh()
+        self._relabel()
+
+    def _on_lang(self, change: dict) -> None:
+        self._lang = change["new"]
+        self._relabel()
+        if not self._problem:
+            self._refresh()
+            self._draw_lifecycle()
+
+    def _on_rival(self, change: dict) -> None:
+        points = change["new"].value
+        shop = points[0].get("shop") if points else None
+        shop = None if shop == self.own else shop
+        if shop != self.selected:
+            self.selected = shop
+            self._refresh(share=False)
+
+    def _on_clear(self, _button: widgets.Button) -> None:
+        self.selected = None
+        self._refresh()
+
+
+def _of_week(df: pd.DataFrame, week: pd.Timestamp) -> pd.DataFrame:
+    return df[df["date"] == week]
+
+
+def _table_html(title: str, head: list[str], rows: list[list[object]]) -> str:
+    cell = f"padding: 4px 10px; border-bottom: 1px solid {COLORS['grid']}; text-align: left;"
+    th = "".join(f'<th style="{cell} color: {COLORS["muted"]};">{html.escape(h)}</th>'
+                 for h in head)
+    body = "".join("<tr>" + "".join(f'<td style="{cell}">{html.escape(str(v))}</td>' for v in r)
+                   + "</tr>" for r in rows)
+    table = (f'<table style="border-collapse: collapse; font-size: 13px;"><thead><tr>{th}</tr>'
+             f"</thead><tbody>{body}</tbody></table>" if rows else "")
+    return (f'<div class="shopnb-alerts" style="font-family: {FONT}; color: {COLORS["text"]};">'
+            f'<div style="font-size: 16px; font-weight: 600; margin: 12px 0 6px;">'
+            f"{html.escape(title)}</div>{table}</div>")
+
+
+def build_competitors(competitors: pd.DataFrame, funnel: pd.DataFrame | None = None, *,
+                      own_shop: str | None = None, lang: str = "zh",
+                      window: int = 4) -> CompetitorsPage:
+    """The competitors page for a `competitors` table (and the own `funnel`, optional).
+
+    Args:
+        competitors: the canonical ``competitors`` table, weekly or daily (days are
+            rolled up to weeks). Bad or empty data gives a page with a friendly message.
+        funnel: the own shop's ``funnel`` table, for the products' life cycle.
+        own_shop: the own shop's name (default: the first shop in the table).
+        lang: ``"zh"`` or ``"en"``; the page's toggle switches it later.
+        window: weeks per window of the life-cycle comparison.
+
+    Example:
+        >>> import shopnb as sn  # doctest: +SKIP
+        >>> build_competitors(sn.load_sample("competitors"), sn.load_sample("funnel"),
+        ...                   own_shop="山野集官方旗舰店")  # doctest: +SKIP
+    """
+    return CompetitorsPage(competitors, funnel, own_shop=own_shop, lang=lang, window=window)
