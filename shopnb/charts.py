@@ -92,6 +92,7 @@ __all__ += [
 RIVAL_SELECTION = "rival"
 WEEK_PARAM = "week"
 _WEEK_FORMAT = "%Y-%m-%d"
+_WIDTH = 800  # grouped bars size by their step otherwise, and shrink with one rival
 
 
 def _needs(df: pd.DataFrame, columns: list[str], what: str) -> None:
@@ -266,12 +267,12 @@ def content_chart(df: pd.DataFrame, *, shops: list[str] | None = None,
     return alt.Chart(data, title=title).mark_bar().encode(
         alt.Y("shop:N").sort(shops).title(shop_label),
         alt.YOffset("content:N").sort([label for _, label in kinds]),
-        alt.X("posts:Q").title(t("content_kind", lang)),
+        alt.X("posts:Q").title(t("count", lang)),
         alt.Color("content:N").sort([label for _, label in kinds]).title(
             t("content_kind", lang)).legend(orient="top"),
         tooltip=[alt.Tooltip("shop:N").title(shop_label),
                  alt.Tooltip("content:N").title(t("content_kind", lang)),
-                 alt.Tooltip("posts:Q").title(t("content_kind", lang)),
+                 alt.Tooltip("posts:Q").title(t("count", lang)),
                  alt.Tooltip("change:Q").title(t("change", lang)).format("+,.0f"),
                  alt.Tooltip("likes_per_video:Q").title(t("likes_per_video", lang))
                  .format(",.0f"),
@@ -315,7 +316,7 @@ def gap_chart(df: pd.DataFrame, *, shops: list[str] | None = None, min_gap: floa
     limits = alt.Chart(lines).mark_rule(strokeDash=[4, 4]).encode(alt.Y("gap:Q"))
     zero = alt.Chart(lines).mark_rule().encode(y=alt.datum(0))
     return alt.layer(bars, limits, zero).properties(
-        title=t(title, lang, gap=f"{min_gap:g}"))
+        title=t(title, lang, gap=f"{min_gap:g}"), width=_WIDTH)
 
 
 def lifecycle_chart(df: pd.DataFrame, *, weeks: int = 4, lang: str = "zh") -> alt.LayerChart:

@@ -118,12 +118,16 @@ class CompetitorsPage(widgets.VBox):
                       for name in CHARTS}
         self.charts: dict[str, alt.JupyterChart] = {}
         self.controls = self._make_controls(own_shop)
+        for key, control in self.controls.items():
+            control.add_class(f"shopnb-control-{key}")
         header = widgets.HBox([self.title, self.controls["lang"]], layout=widgets.Layout(
             align_items="center", justify_content="space-between"))
         if self._problem:
             self.children = [header, self.message]
         else:
             self.charts = {name: chart_widget(None) for name in CHARTS if name != "alerts"}
+            for name, widget in self.charts.items():  # CSS hooks for browser tests
+                widget.add_class(f"shopnb-chart-{name}")
             row = widgets.HBox([self.controls[k] for k in ("week", "category", "rivals",
                                                             "measure", "own_shop")],
                                layout=widgets.Layout(flex_flow="row wrap"))
@@ -162,7 +166,9 @@ class CompetitorsPage(widgets.VBox):
             "category": widgets.Dropdown(options=[("", _ALL), *((c, c) for c in categories)],
                                          value=_ALL, style=wide, **box),
             "rivals": widgets.IntSlider(min=1, max=max(1, len(shops) - 1),
-                                        value=min(5, max(1, len(shops) - 1)), style=wide, **box),
+                                        value=min(5, max(1, len(shops) - 1)), style=wide,
+                                        layout=widgets.Layout(width="240px",
+                                                              margin="2px 16px 2px 0")),
             "measure": widgets.Dropdown(options=[(m, m) for m in MEASURES if m in d.columns],
                                         style=wide, **box),
             "own_shop": widgets.Dropdown(options=shops, value=own_shop if own_shop in shops
@@ -171,8 +177,9 @@ class CompetitorsPage(widgets.VBox):
         }
 
     def _section(self, name: str) -> list[widgets.Widget]:
-        widget = self.alerts if name == "alerts" else self.charts[name]
-        return [self.notes[name], widget]
+        if name == "alerts":  # the table's title, then the table or the note
+            return [self.alerts, self.notes[name]]
+        return [self.notes[name], self.charts[name]]
 
     # --- state ---------------------------------------------------------------------------
 
@@ -283,10 +290,15 @@ class CompetitorsPage(widgets.VBox):
         self.notes["alerts"].layout.display = "none"
         head = [t(k, lang) for k in ("shop", "product", "category", "alert_kind", "old_price",
                                       "new_price", "price_change", "own_price")]
-        rows = [[a.shop, a.product, getattr(a, "category", ""), t(f"alert_{a.kind}", lang),
+        # a cut that takes a price below ours is one row with both alerts
+        kinds = (alerts.assign(kind=alerts["kind"].map(lambda k: t(f"alert_{k}", lang)))
+                 .sort_values("kind", key=lambda k: k != t("alert_cut", lang), kind="stable")
+                 .groupby(["shop", "product"], sort=False)["kind"].agg(" · ".join))
+        first = alerts.drop_duplicates(["shop", "product"])
+        rows = [[a.shop, a.product, getattr(a, "category", ""), kinds[(a.shop, a.product)],
                  f"{a.old_price:,.2f}", f"{a.new_price:,.2f}", f"{a.change:+.1%}",
                  "" if pd.isna(a.own_price) else f"{a.own_price:,.2f}"]
-                for a in alerts.itertuples(index=False)]
+                for a in first.itertuples(index=False)]
         self.alerts.value = _table_html(title, head, rows)
 
     def _show_status(self) -> None:

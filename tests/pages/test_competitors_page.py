@@ -114,7 +114,8 @@ def test_price_index_and_alerts_show_the_rival_cut(rivals):
     index = data(page.charts["price_index"]).set_index(["date", "category"])
     assert index.loc[(W[2], "美妆"), "rival_cuts"] == 1
     assert index.loc[(W[2], "美妆"), "rival_median"] == pytest.approx(107.5)  # 95 and 120
-    assert "Price cut" in page.alerts.value and "Below our price" in page.alerts.value
+    assert "Price cut · Below our price" in page.alerts.value  # one row for both alerts
+    assert page.alerts.value.count("<tr>") == 2  # the header and a1
     assert "a1" in page.alerts.value and "-13.6%" in page.alerts.value
     assert page.notes["alerts"].layout.display == "none"
     page.controls["week"].value = W[1]
