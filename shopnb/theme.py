@@ -219,6 +219,12 @@ LABELS["zh"].update({
     "creator_title": "达人对标：粉丝数 × 条均点赞（前 {n} 名）",
     "fans": "粉丝数",
     "likes": "获赞数",
+    "creators_title": "达人对标",
+    "creators_subtitle": "{n} 位达人{when}；这是一份达人榜单（有粉丝、获赞、视频数，没有成交额），"
+                         "所以显示达人对标。",
+    "creator": "达人",
+    "likes_per_video_pct": "条均点赞百分位",
+    "top_creators": "粉丝最多的 {n} 位",
 })
 LABELS["en"].update({
     "competitors_title": "Competitor watch",
@@ -301,6 +307,12 @@ LABELS["en"].update({
     "creator_title": "Creator benchmark: fans × likes per video (top {n})",
     "fans": "Fans",
     "likes": "Likes",
+    "creators_title": "Creator benchmark",
+    "creators_subtitle": "{n} creators{when}; this is a creator ranking (fans, likes and videos, "
+                         "no sales), so the page shows a creator benchmark.",
+    "creator": "Creator",
+    "likes_per_video_pct": "Likes-per-video percentile",
+    "top_creators": "The {n} with most fans",
 })
 
 def t(key: str, lang: str = "zh", **fields: object) -> str:

@@ -13,6 +13,9 @@ them (GMV or units), the own shop and the language. The page shows, from
 - the audience and traffic-source gaps (rival minus own, flagged at 10 points);
 - the life cycle of the own products, when a funnel table is given.
 
+A creator ranking (fans, likes, videos and no sales) gets a creator benchmark
+instead (`CreatorBenchmarkPage`).
+
 Example:
     >>> import pandas as pd
     >>> df = pd.DataFrame({"date": pd.to_datetime(["2026-06-15"] * 3 + ["2026-06-22"] * 3),
@@ -43,7 +46,8 @@ from shopnb.errors import ShopDataError
 from shopnb.pages._widgets import chart_widget, message_html, title_html
 from shopnb.theme import COLORS, FONT, LANGS, t
 
-__all__ = ["MEASURES", "CompetitorsPage", "build_competitors", "check_competitors"]
+__all__ = ["MEASURES", "CompetitorsPage", "CreatorBenchmarkPage", "build_competitors",
+           "check_competitors"]
 
 MEASURES = ("gmv", "sales")
 CHARTS = ("share", "price_index", "alerts", "content", "audience", "traffic", "lifecycle")
@@ -369,6 +373,84 @@ class CompetitorsPage(widgets.VBox):
         self._refresh()
 
 
+class CreatorBenchmarkPage(widgets.VBox):
+    """What `build_competitors` shows for a creator ranking (fans, likes and videos, no sales):
+    the creators with most fans by likes per video, and a table of the top ones.
+
+    Attributes:
+        controls: ``lang`` (ToggleButtons), and ``category`` (Dropdown, ``""`` = all) when
+            the ranking has categories.
+        charts: ``{"creators": JupyterChart}``.
+        table: an HTML table of the creators with most fans.
+        benchmark: the `shopnb.competitors.creator_benchmark` table drawn.
+    """
+
+    TOP = 20
+
+    def __init__(self, ranking: pd.DataFrame, *, lang: str = "zh") -> None:
+        super().__init__(layout=widgets.Layout(max_width="980px"))
+        self._ranking, self._busy = ranking, False
+        self.benchmark = comp.creator_benchmark(ranking)
+        self.title = widgets.HTML(layout=widgets.Layout(flex="1 1 auto"))
+        self.table = widgets.HTML()
+        self.controls: dict[str, widgets.ValueWidget] = {
+            "lang": widgets.ToggleButtons(options=[(_LANG_NAMES[x], x) for x in LANGS],
+                                          value=lang, style={"button_width": "72px"})}
+        if "category" in ranking.columns:
+            categories = sorted(ranking["category"].dropna().unique())
+            self.controls["category"] = widgets.Dropdown(
+                options=[("", _ALL), *((c, c) for c in categories)], value=_ALL,
+                style={"description_width": "initial"})
+        self.charts = {"creators": chart_widget(None)}
+        self.charts["creators"].add_class("shopnb-chart-creators")
+        header = widgets.HBox([self.title, self.controls["lang"]], layout=widgets.Layout(
+            align_items="center", justify_content="space-between"))
+        rest = [self.controls["category"]] if "category" in self.controls else []
+        self.children = [header, *rest, self.charts["creators"], self.table]
+        self._draw()
+        for control in self.controls.values():
+            control.observe(self._on_change, names="value")
+
+    def _draw(self) -> None:
+        lang, ranking = self.controls["lang"].value, self._ranking
+        category = self.controls.get("category")
+        if category is not None:
+            self._busy = True  # new labels, same value: not a change to redraw for
+            try:
+                value = category.value
+                category.description = t("category", lang)
+                category.options = [(t("all_categories", lang) if v == _ALL else v, v)
+                                    for _, v in category.options]
+                category.value = value
+            finally:
+                self._busy = False
+            if value != _ALL:
+                ranking = ranking[ranking["category"] == value]
+        self.benchmark = comp.creator_benchmark(ranking)
+        dates = ranking["date"].dropna() if "date" in ranking.columns else pd.Series([])
+        when = f", {dates.max():%Y-%m-%d}" if len(dates) else ""
+        self.title.value = title_html(t("creators_title", lang), t(
+            "creators_subtitle", lang, n=f"{len(self.benchmark):,}", when=when))
+        self.charts["creators"].chart = charts.creator_chart(self.benchmark, lang=lang)
+        head = [t(k, lang) for k in ("rank", "creator", "fans", "likes", "videos",
+                                      "likes_per_video", "likes_per_video_pct")]
+        rows = [[r.fans_rank, r.shop, f"{r.fans:,.0f}", f"{r.likes:,.0f}", f"{r.videos:,.0f}",
+                 "" if pd.isna(r.likes_per_video) else f"{r.likes_per_video:,.0f}",
+                 "" if pd.isna(r.likes_per_video_pct) else f"{r.likes_per_video_pct:.0%}"]
+                for r in self.benchmark.head(self.TOP).itertuples(index=False)]
+        self.table.value = _table_html(t("top_creators", lang, n=len(rows)), head, rows)
+
+    def _on_change(self, change: dict) -> None:
+        if not self._busy:
+            self._draw()
+
+
+def _is_ranking(df: object) -> bool:
+    """A creator ranking: fans, likes and videos, but no sales to monitor."""
+    return (isinstance(df, pd.DataFrame) and {"shop", "fans", "likes", "videos"} <= set(df.columns)
+            and not set(MEASURES) & set(df.columns))
+
+
 def _of_week(df: pd.DataFrame, week: pd.Timestamp) -> pd.DataFrame:
     return df[df["date"] == week]
 
@@ -388,8 +470,11 @@ def _table_html(title: str, head: list[str], rows: list[list[object]]) -> str:
 
 def build_competitors(competitors: pd.DataFrame, funnel: pd.DataFrame | None = None, *,
                       own_shop: str | None = None, lang: str = "zh",
-                      window: int = 4) -> CompetitorsPage:
+                      window: int = 4) -> CompetitorsPage | CreatorBenchmarkPage:
     """The competitors page for a `competitors` table (and the own `funnel`, optional).
+
+    A creator ranking (fans, likes and videos but no GMV or sales, such as the Douyin
+    TOP500 export) gives a `CreatorBenchmarkPage` instead.
 
     Args:
         competitors: the canonical ``competitors`` table, weekly or daily (days are
@@ -404,4 +489,6 @@ def build_competitors(competitors: pd.DataFrame, funnel: pd.DataFrame | None = N
         >>> build_competitors(sn.load_sample("competitors"), sn.load_sample("funnel"),
         ...                   own_shop="山野集官方旗舰店")  # doctest: +SKIP
     """
+    if _is_ranking(competitors):
+        return CreatorBenchmarkPage(competitors, lang=lang)
     return CompetitorsPage(competitors, funnel, own_shop=own_shop, lang=lang, window=window)

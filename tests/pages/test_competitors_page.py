@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import altair as alt
 import ipywidgets as widgets
 import pandas as pd
@@ -9,10 +11,16 @@ import pytest
 
 import shopnb as sn
 from shopnb.charts import RIVAL_SELECTION
-from shopnb.pages.competitors import CompetitorsPage, build_competitors, check_competitors
+from shopnb.pages.competitors import (
+    CompetitorsPage,
+    CreatorBenchmarkPage,
+    build_competitors,
+    check_competitors,
+)
 
 W = pd.to_datetime(["2026-06-15", "2026-06-22", "2026-06-29"])
 OWN = "本店"
+REALDATA = Path(__file__).resolve().parents[2].parent / "shared" / "realdata"
 
 
 @pytest.fixture
@@ -283,3 +291,40 @@ def test_sample_shop_page(rivals):
     assert set(data(page.charts["audience"])["shop"]) == {older["shop"].iloc[0]}
     assert set(page.charts["lifecycle"].chart.layer[1].data["stage"]) == {
         "introduction", "growth", "maturity", "decline"}
+
+
+# --- creator rankings --------------------------------------------------------------------------
+
+@pytest.fixture
+def ranking() -> pd.DataFrame:
+    return pd.DataFrame({"shop": ["甲", "乙", "丙", "丁"], "category": ["美食", "美食", "音乐", "音乐"],
+                         "fans": [900, 500, 300, 100], "likes": [2e4, 3e4, 0, 5e3],
+                         "videos": [10, 20, 4, 0]})
+
+
+def test_a_creator_ranking_shows_a_creator_benchmark(ranking):
+    page = build_competitors(ranking, lang="en")
+    assert isinstance(page, CreatorBenchmarkPage)
+    assert "Creator benchmark" in page.title.value and "4 creators" in page.title.value
+    assert page.charts["creators"].chart.data["shop"].tolist() == ["甲", "乙"]  # likes > 0
+    assert page.benchmark["likes_per_video"].tolist()[:2] == [2000.0, 1500.0]
+    assert page.table.value.count("<tr>") == 5 and "2,000" in page.table.value
+    page.controls["category"].value = "音乐"
+    assert page.benchmark["shop"].tolist() == ["丙", "丁"]
+    page.controls["lang"].value = "zh"
+    assert "达人对标" in page.title.value
+    assert page.controls["category"].options[0] == ("全部类目", "")
+    assert page.controls["category"].value == "音乐"
+
+
+@pytest.mark.realdata
+def test_the_douyin_top500_ranking_as_a_page():
+    path = REALDATA / "douyin_kol_2019_top500" / "抖音网红排行榜 TooBigData.com-TOP500.xlsx"
+    if not path.is_file():
+        pytest.skip(f"real public data not found at {path} (only present next to the repo as "
+                    "../shared/realdata)")
+    page = build_competitors(sn.load_competitors(path))
+    assert isinstance(page, CreatorBenchmarkPage)
+    assert "500 位达人, 2019-01-28" in page.title.value
+    assert len(page.charts["creators"].chart.data) >= 290
+    assert page.table.value.count("<tr>") == 21
