@@ -99,16 +99,23 @@ def test_competitors_page_offline_controls_and_rival_click(voila_url, page, arti
 
     # an earlier week: the content bars are redrawn; the alerts name that week
     before = drawing(page, "content")
+    start = time.perf_counter()
     page.select_option(".shopnb-control-week select", label="2026-10-05")
     wait_for_change(page, "content", before)
+    week_ms = (time.perf_counter() - start) * 1000
     page.wait_for_function("() => document.body.innerText.includes('2026-10-05')",
                            timeout=REDRAW_TIMEOUT_MS)
     assert "记忆棉枕" in page.inner_text(".shopnb-alerts")  # 悦家生活馆 cut it that week
 
     # click the older rival's area in the share chart: the other charts show it alone
     before = drawing(page, "audience")
+    start = time.perf_counter()
     click_area(page, OLDER_RIVAL)
     wait_for_change(page, "audience", before)
+    click_ms = (time.perf_counter() - start) * 1000
+    (artifacts / "timings.txt").open("a").write(
+        f"competitors week change to content redrawn: {week_ms:.0f} ms; rival click to "
+        f"audience redrawn: {click_ms:.0f} ms\n")
     page.wait_for_function(
         "(shop) => document.body.innerText.includes('下方图表只看 ' + shop)",
         arg=OLDER_RIVAL, timeout=REDRAW_TIMEOUT_MS)
