@@ -36,6 +36,7 @@ import numpy as np
 import pandas as pd
 
 from shopnb.errors import DataIssue, ShopDataError
+from shopnb.schema import TABLES
 
 __all__ = [
     "AGE_SEGMENTS",
@@ -66,6 +67,8 @@ _SHOP_LEVEL = (
     *(f"age_{a}_share" for a in AGE_SEGMENTS), *(f"{g}_share" for g in GENDERS),
     *(f"traffic_{s}_share" for s in TRAFFIC_SOURCES),
 )
+# what the loader puts in an empty product cell: a whole-shop row, not a product
+_NO_PRODUCT = dict(TABLES["competitors"].defaults)["product"]
 _TOL = 1e-9  # a 5 % cut computed in floating point may come out as 0.04999999999
 
 
@@ -415,16 +418,17 @@ def price_comparison(df: pd.DataFrame, *, min_shops: int = 2, shop_col: str = "s
 
     A shop's price for a product is the median of its offers. ``price_index`` is that
     price against the product's median across shops (x 100); ``spread`` is the product's
-    dearest shop price over its cheapest, minus 1. Rows without a product key or a price
-    cannot be compared: they are left out and reported in ``out.attrs["issues"]`` (a
-    list of `DataIssue`, naming the column and the rows' index labels in `df`).
+    dearest shop price over its cheapest, minus 1. Rows without a product key (missing, or
+    the loader's stand-in ``"all"`` for an empty one) or without a price cannot be
+    compared: they are left out and reported in ``out.attrs["issues"]`` (a list of
+    `DataIssue`, naming the column and the rows' index labels in `df`).
 
     Returns:
         product, shop, offers, price, product_median, price_index, cheapest (flag),
         shops, spread; ordered by product and price.
 
     Example:
-        >>> df = pd.DataFrame({"shop": ["A", "A", "B", "C"], "product": ["tv", "tv", "tv", None],
+        >>> df = pd.DataFrame({"shop": ["A", "A", "B", "C"], "product": ["tv", "tv", "tv", "all"],
         ...                    "price": [90.0, 110.0, 120.0, 80.0]})
         >>> out = price_comparison(df)
         >>> out[["shop", "offers", "price", "price_index", "spread"]]
@@ -439,7 +443,7 @@ def price_comparison(df: pd.DataFrame, *, min_shops: int = 2, shop_col: str = "s
     d = _canon(df, cols, ["shop", "product", "price"], "competitors.price_comparison")
     issues = []
     for name in ("product", "shop", "price"):
-        gone = d[name].isna()
+        gone = d[name].isna() | ((d[name] == _NO_PRODUCT) if name == "product" else False)
         if gone.any():
             what = "a product key" if name == "product" else f"a {name}"
             where = ", ".join(map(str, d.index[gone][:5]))

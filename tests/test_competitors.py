@@ -249,9 +249,9 @@ def test_price_index_by_product_uses_matched_products_only():
 
 def test_price_comparison_across_merchants_reports_rows_it_cannot_use():
     df = pd.DataFrame({
-        "merchant": ["A", "A", "B", "C", "C", "D", "B"],
-        "product": ["tv", "tv", "tv", "tv", None, "radio", "tv"],
-        "price": [90.0, 110.0, 120.0, 60.0, 10.0, 5.0, None]})
+        "merchant": ["A", "A", "B", "C", "C", "D", "B", "E"],
+        "product": ["tv", "tv", "tv", "tv", None, "radio", "tv", "all"],
+        "price": [90.0, 110.0, 120.0, 60.0, 10.0, 5.0, None, 1.0]})
     out = comp.price_comparison(df, shop_col="merchant")
     assert out[["product", "merchant", "offers", "price"]].values.tolist() == [
         ["tv", "C", 1, 60.0], ["tv", "A", 2, 100.0], ["tv", "B", 1, 120.0]]  # radio: one shop
@@ -260,7 +260,7 @@ def test_price_comparison_across_merchants_reports_rows_it_cannot_use():
     assert out["cheapest"].tolist() == [True, False, False]
     assert out["spread"].tolist() == pytest.approx([1.0] * 3)
     assert [str(i) for i in out.attrs["issues"]] == [
-        "column product: 1 row without a product key cannot be compared (left out; index 4)",
+        "column product: 2 rows without a product key cannot be compared (left out; index 4, 7)",
         "column price: 1 row without a price cannot be compared (left out; index 6)"]
 
 
@@ -527,7 +527,8 @@ def test_datafiniti_cross_merchant_price_comparison():
 
     out = comp.price_comparison(loaded)
 
-    # the column-shifted rows: no model number (manufacturerNumber), the category in `ean`
+    # the column-shifted rows: no model number (manufacturerNumber: the loader fills the
+    # empty key with "all"), the category in `ean`
     shifted = plain["manufacturerNumber"].str.strip() == ""
     assert shifted.sum() == 3_683
     assert not plain.loc[shifted, "ean"].str.strip().str.match(r"^[\d.E+]+$").any()
