@@ -44,6 +44,7 @@ from shopnb import charts
 from shopnb import competitors as comp
 from shopnb.errors import ShopDataError
 from shopnb.pages._widgets import chart_widget, message_html, title_html
+from shopnb.schema import TABLES
 from shopnb.theme import COLORS, FONT, LANGS, t
 
 __all__ = ["MEASURES", "CompetitorsPage", "CreatorBenchmarkPage", "build_competitors",
@@ -59,7 +60,8 @@ def check_competitors(df: object) -> tuple[str, dict]:
     """What is wrong with `df` for this page, as a label key and its fields.
 
     Returns ``("", {})`` when the page can draw: a DataFrame with ``date``,
-    ``shop`` and ``gmv`` or ``sales``, numeric measures, dates, and a row.
+    ``shop`` and ``gmv`` or ``sales``, numbers where the `competitors` schema has
+    numbers (prices, sales, fans, shares ...), dates, and a row.
 
     Example:
         >>> check_competitors(pd.DataFrame({"date": [], "shop": []}))
@@ -71,7 +73,10 @@ def check_competitors(df: object) -> tuple[str, dict]:
     measures = [m for m in MEASURES if m in df.columns]
     if missing or not measures:
         return "missing_columns", {"columns": ", ".join(missing or MEASURES)}
-    not_numeric = [m for m in measures if not is_numeric_dtype(df[m])]
+    numbers = [c.name for c in TABLES["competitors"].columns
+               if c.kind in ("count", "number", "money", "rate")]
+    not_numeric = [c for n in numbers for c in (n, f"{n}_low", f"{n}_high")
+                   if c in df.columns and not is_numeric_dtype(df[c])]
     if not_numeric:
         return "not_numeric", {"columns": ", ".join(not_numeric)}
     if not is_datetime64_any_dtype(df["date"]):
@@ -142,11 +147,10 @@ class CompetitorsPage(widgets.VBox):
         if not self._problem:
             self._refresh()
             self._draw_lifecycle()
-        self._relabel()
-        if not self._problem:
             for key in ("week", "category", "rivals", "measure", "own_shop"):
                 self.controls[key].observe(self._on_control, names="value")
             self.clear.on_click(self._on_clear)
+        self._relabel()
         self.controls["lang"].observe(self._on_lang, names="value")
 
     # --- construction ---------------------------------------------------------------------
@@ -161,22 +165,22 @@ class CompetitorsPage(widgets.VBox):
         weeks = sorted(d["date"].dropna().unique())
         categories = (sorted(d["category"].dropna().unique()) if "category" in d.columns
                       else [])
-        wide = {"description_width": "initial"}
-        box = {"layout": widgets.Layout(width="auto", margin="2px 16px 2px 0")}
+        def look(width: str = "auto") -> dict:
+            return {"style": {"description_width": "initial"},
+                    "layout": widgets.Layout(width=width, margin="2px 16px 2px 0")}
+
         return {
             "week": widgets.Dropdown(options=[(f"{w:%Y-%m-%d}", pd.Timestamp(w))
                                               for w in weeks],
-                                     value=pd.Timestamp(weeks[-1]), style=wide, **box),
+                                     value=pd.Timestamp(weeks[-1]), **look()),
             "category": widgets.Dropdown(options=[("", _ALL), *((c, c) for c in categories)],
-                                         value=_ALL, style=wide, **box),
+                                         value=_ALL, **look()),
             "rivals": widgets.IntSlider(min=1, max=max(1, len(shops) - 1),
-                                        value=min(5, max(1, len(shops) - 1)), style=wide,
-                                        layout=widgets.Layout(width="240px",
-                                                              margin="2px 16px 2px 0")),
+                                        value=min(5, max(1, len(shops) - 1)), **look("240px")),
             "measure": widgets.Dropdown(options=[(m, m) for m in MEASURES if m in d.columns],
-                                        style=wide, **box),
+                                        **look()),
             "own_shop": widgets.Dropdown(options=shops, value=own_shop if own_shop in shops
-                                         else shops[0], style=wide, **box),
+                                         else shops[0], **look()),
             "lang": lang,
         }
 

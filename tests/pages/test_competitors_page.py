@@ -226,6 +226,8 @@ def test_language_toggle_relabels_page_controls_and_charts(rivals):
     (pd.DataFrame({"date": W, "shop": "A"}), "数据缺少以下列", "gmv, sales"),
     (pd.DataFrame({"date": W, "shop": "A", "gmv": ["1万", "2", "3"]}), "应为数字",
      "should hold numbers"),
+    (pd.DataFrame({"date": W, "shop": "A", "gmv": 1.0, "age_31_40_share": "30%"}), "应为数字",
+     "should hold numbers but do not: age_31_40_share"),
     (pd.DataFrame({"date": ["x"] * 3, "shop": "A", "gmv": 1.0}), "应为日期", "hold dates"),
     (pd.DataFrame({"date": pd.to_datetime([]), "shop": [], "gmv": []}), "没有可显示的数据",
      "Nothing to show"),
