@@ -7,9 +7,13 @@ Modules:
     load      one loader per canonical table
     datasets  the bundled sample shop and its seeded generator
     competitors  competitor monitoring metrics (sn.competitors.top, .price_alerts ...)
+    digest    the landing page's numbers: the open alerts of every page
+    app       what the served notebooks call: settings, tables from the data folder
     theme     the Altair theme and zh/en labels
     charts    Altair chart builders
     pages     one ipywidgets app per Voila page
+    serve     `shopnb serve`: Voila with the pages' settings; report: `shopnb report`
+    cli       the command line (serve, report, sample)
 
 Example:
     >>> import shopnb as sn
@@ -17,7 +21,7 @@ Example:
     True
 """
 
-from shopnb import competitors
+from shopnb import app, competitors
 from shopnb.datasets import load_sample, make_shop_data
 from shopnb.errors import ShopDataError
 from shopnb.load import (
@@ -31,6 +35,7 @@ from shopnb.load import (
 
 __all__ = [
     "ShopDataError",
+    "app",
     "competitors",
     "load_competitors",
     "load_events",

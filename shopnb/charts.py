@@ -50,9 +50,9 @@ def daily_trend(df: pd.DataFrame, measure: str = "gmv", lang: str = "zh") -> alt
     Raises:
         ValueError: if `df` lacks ``date`` or `measure`.
 
-    Example (the sample shop's daily GMV, as the overview page draws it):
+    Example (the sample shop's daily GMV, as the landing page draws it):
         >>> import shopnb as sn  # doctest: +SKIP
-        >>> from shopnb.pages.overview import daily_totals  # doctest: +SKIP
+        >>> from shopnb.pages.index import daily_totals  # doctest: +SKIP
         >>> daily_trend(daily_totals(sn.load_sample("funnel")), "gmv")  # doctest: +SKIP
     """
     _require_columns(df, ["date", measure])

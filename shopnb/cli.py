@@ -1,15 +1,19 @@
-"""The `shopnb` command line: `shopnb sample` regenerates the bundled sample shop.
+"""The `shopnb` command line: serve the pages, write a page as one HTML file, make the sample shop.
 
 Example:
+    $ shopnb serve --data ~/shop-exports --lang en
+    $ shopnb report competitors --param own_shop=山野集官方旗舰店 --out competitors.html
     $ shopnb sample --seed 7 --out data/sample
 """
 
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from shopnb.app import notebooks_folder
 from shopnb.datasets import make_shop_data, write_sample
 
 
@@ -21,6 +25,30 @@ def _sample(args: argparse.Namespace) -> int:
         print(f"{size / 1e6:8.2f} MB  {path}")
     print(f"{sum(sizes.values()) / 1e6:8.2f} MB  in {len(paths)} files")
     return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    """Check the folders, say where the pages are (and the token), then run Voila."""
+    from shopnb import serve
+
+    for what, folder in (("--data", args.data), ("--notebooks", args.notebooks)):
+        if folder is not None and not folder.is_dir():
+            print(f"shopnb serve: {what} {folder}: no such folder", file=sys.stderr)
+            return 2
+    if not any(args.notebooks.glob("*.ipynb")):
+        print(f"shopnb serve: {args.notebooks} has no notebooks (.ipynb)", file=sys.stderr)
+        return 2
+    plan = serve.plan(args.notebooks, host=args.host, port=args.port, data=args.data,
+                      lang=args.lang, token=args.token, pool=args.pool)
+    pools = ", ".join(f"{nb} {n}" for nb, n in plan.pool.items() if n) or "none"
+    print(f"shopnb: serving {args.notebooks} on {args.host}:{args.port}\n"
+          f"  data: {args.data or 'the bundled sample shop'}; language: {args.lang};"
+          f" preheated kernels: {pools}")
+    if plan.token:
+        print(f"  {args.host} is reachable from other machines, so the pages need a token"
+              f" ({'given' if args.token else 'generated'}): {plan.token}")
+    print(f"  open {plan.url}", flush=True)
+    serve.run(plan)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -37,6 +65,24 @@ def build_parser() -> argparse.ArgumentParser:
     sample.add_argument("--out", type=Path, default=Path("data/sample"),
                         help="folder to write (default data/sample)")
     sample.set_defaults(run=_sample)
+
+    serve = commands.add_parser("serve", help="serve the pages with Voila (offline, preheated)")
+    serve.add_argument("--data", type=Path, default=None,
+                       help="folder of the shop's export files (default: the sample shop)")
+    serve.add_argument("--port", type=int, default=8866, help="port (default 8866)")
+    serve.add_argument("--host", default="127.0.0.1",
+                       help="address to listen on (default 127.0.0.1, this machine only;"
+                            " any other needs a token)")
+    serve.add_argument("--lang", choices=("zh", "en"), default="zh",
+                       help="the pages' language (default zh; ?lang=en in an address wins)")
+    serve.add_argument("--token", default=None,
+                       help="access token off loopback (default: a generated one, printed)")
+    serve.add_argument("--pool", type=int, default=None,
+                       help="preheated kernels for the landing page (default: sized to the"
+                            " free memory; 0: none for any page)")
+    serve.add_argument("--notebooks", type=Path, default=notebooks_folder(),
+                       help="folder of the pages' notebooks (default: %(default)s)")
+    serve.set_defaults(run=_serve)
     return parser
 
 

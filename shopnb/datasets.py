@@ -1016,12 +1016,15 @@ def sample_dir() -> Path:
     return cache
 
 
+# the loader that reads each sample table's files
+LOADERS = {"funnel": load.load_funnel, "live": load.load_funnel, "videos": load.load_videos,
+           "competitors": load.load_competitors, "experiments": load.load_experiment,
+           "events": load.load_events, "orders": load.load_orders}
+
+
 @functools.cache
 def _load_sample(name: str) -> pd.DataFrame:
-    loader = {"funnel": load.load_funnel, "live": load.load_funnel, "videos": load.load_videos,
-              "competitors": load.load_competitors, "experiments": load.load_experiment,
-              "events": load.load_events, "orders": load.load_orders}[name]
-    frames = [loader(sample_dir() / file) for file in SAMPLE_FILES[name]]
+    frames = [LOADERS[name](sample_dir() / file) for file in SAMPLE_FILES[name]]
     table = frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
     table.attrs = {"issues": [i for f in frames for i in f.attrs["issues"]],
                    "sources": [s for f in frames for s in f.attrs["sources"]]}

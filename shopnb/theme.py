@@ -110,8 +110,8 @@ LABELS: dict[str, dict[str, str]] = {
         "impressions": "曝光人数",
         "measure": "指标",
         "language": "语言",
-        "overview_title": "店铺概览",
-        "overview_subtitle": "每日趋势，{start} 至 {end}，共 {days} 天",
+        "index_title": "店铺概览",
+        "index_subtitle": "数据 {start} 至 {end}，共 {days} 天",
         "daily_trend_title": "每日{measure}",
         "no_data": "没有可显示的数据：表格是空的。请检查导出文件或日期范围。",
         "missing_columns": "数据缺少以下列：{columns}。",
@@ -128,8 +128,8 @@ LABELS: dict[str, dict[str, str]] = {
         "impressions": "Impressions",
         "measure": "Measure",
         "language": "Language",
-        "overview_title": "Shop overview",
-        "overview_subtitle": "Daily trend, {start} to {end}, {days} days",
+        "index_title": "Shop overview",
+        "index_subtitle": "Data from {start} to {end}, {days} days",
         "daily_trend_title": "Daily {measure}",
         "no_data": "Nothing to show: the table is empty. Check the export file or the date range.",
         "missing_columns": "The data lacks the column(s): {columns}.",
@@ -314,6 +314,65 @@ LABELS["en"].update({
     "likes_per_video_pct": "Likes-per-video percentile",
     "top_creators": "The {n} with most fans",
 })
+
+# --- labels of the app: header, data problems (shopnb.app, shopnb.pages.header) ---------------
+LABELS["zh"].update({
+    "brand": "shopnb",
+    "nav_index": "概览",
+    "nav_funnel": "转化漏斗",
+    "nav_competitors": "竞品监控",
+    "nav_experiments": "A/B 实验",
+    "load_missing": "找不到数据：数据文件夹 {folder} 里没有 {file}。"
+                    "请把后台导出的文件放进这个文件夹"
+                    "（或用 shopnb serve --data 指向存放它的文件夹），然后刷新页面。",
+    "load_empty": "数据文件 {file} 是空的。请在后台重新导出，替换这个文件，然后刷新页面。",
+    "load_broken": "无法读取数据文件 {file}：{reason}。请检查或重新导出这个文件，然后刷新页面；"
+                   "详细信息在服务器日志里。",
+    "about_funnel": "曝光到成交的每一步、KPI 与目标、每日预警",
+    "about_competitors": "竞品份额、价格指数与降价预警、内容与受众差异",
+    "about_experiments": "A/B 实验结果、样本比例检查、上线建议",
+    "alerts_heading": "待处理预警（{n}）",
+    "alerts_none": "没有待处理的预警。",
+    "alerts_more": "还有 {n} 条，见各页面。",
+    "alerts_count": "{n} 条预警",
+    "alerts_unavailable": "{page}的预警暂时无法计算：{reason}",
+    "severity_high": "严重",
+    "severity_medium": "注意",
+    "alert_price_below_own": "{subject} 降价 {change}（{reference} → {value}），低于本店价 {limit}",
+    "alert_price_cut": "{subject} 降价 {change}（{reference} → {value}）",
+    "load_outside": "已拒绝数据参数 {file}：{reason}。请填写数据文件夹 {folder} 里的文件名，"
+                    "例如 2026-11/电商罗盘_商品载体明细.csv。",
+})
+LABELS["en"].update({
+    "brand": "shopnb",
+    "nav_index": "Overview",
+    "nav_funnel": "Funnel",
+    "nav_competitors": "Competitors",
+    "nav_experiments": "A/B tests",
+    "load_missing": "No data: the data folder {folder} has no {file}. Put the back-office "
+                    "export in that folder (or start shopnb serve with --data pointing at the "
+                    "folder that has it), then reload the page.",
+    "load_empty": "The data file {file} is empty. Export it again from the back office, "
+                  "replace the file, then reload the page.",
+    "load_broken": "Cannot read the data file {file}: {reason}. Check the file or export it "
+                   "again, then reload the page; the server log has the details.",
+    "about_funnel": "Every step from impression to order, KPIs against targets, daily alerts",
+    "about_competitors": "Rivals' share, price index and price cuts, content and audience gaps",
+    "about_experiments": "A/B test results, sample-ratio check, what to ship",
+    "alerts_heading": "Open alerts ({n})",
+    "alerts_none": "No open alerts.",
+    "alerts_more": "{n} more on their pages.",
+    "alerts_count": "{n} alerts",
+    "alerts_unavailable": "The {page} alerts cannot be computed now: {reason}",
+    "severity_high": "High",
+    "severity_medium": "Medium",
+    "alert_price_below_own": "{subject} cut its price {change} ({reference} → {value}), "
+                             "below our {limit}",
+    "alert_price_cut": "{subject} cut its price {change} ({reference} → {value})",
+    "load_outside": "The data parameter {file} was refused: {reason}. Name a file inside the "
+                    "data folder {folder}, e.g. 2026-11/电商罗盘_商品载体明细.csv.",
+})
+
 
 def t(key: str, lang: str = "zh", **fields: object) -> str:
     """The label `key` in language `lang`, with ``{fields}`` filled in.

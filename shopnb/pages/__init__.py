@@ -6,11 +6,13 @@ charts offline through `alt.JupyterChart`, and exposes its controls and chart
 widgets as attributes so a test can drive it without a browser.
 
 Pages:
-    overview  the shop's daily trend (GMV, orders, buyers, clicks)
+    index        the landing page: open alerts of every page, links, the daily trend
+    competitors  the own shop against its top rivals, week by week
+    header       the navigation and language switch every page shares
 
 Example:
     >>> import shopnb as sn  # doctest: +SKIP
-    >>> page = build_overview(sn.load_sample("funnel"), lang="en")  # doctest: +SKIP
+    >>> page = build_index(sn.load_sample("funnel"), lang="en")  # doctest: +SKIP
     >>> page.controls["measure"].value = "orders"  # doctest: +SKIP
 """
 
@@ -21,9 +23,9 @@ if "jsonschema" not in sys.modules:
     # builds a lark grammar at import (rfc3987-syntax, pulled in by Jupyter).
     # That costs 1-3.5 s in every page's kernel and shopnb checks no IRIs, so
     # let jsonschema skip it. Measured in tests/browser on 2 cores: the
-    # overview's first chart 9.5 s -> 4 s after the request.
+    # landing page's first chart 9.5 s -> 4 s after the request.
     sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[assignment]
 
-from shopnb.pages.overview import OverviewPage, build_overview  # noqa: E402
+from shopnb.pages.index import IndexPage, build_index  # noqa: E402
 
-__all__ = ["OverviewPage", "build_overview"]
+__all__ = ["IndexPage", "build_index"]

@@ -42,8 +42,10 @@ from pandas.api.types import is_datetime64_any_dtype, is_numeric_dtype
 
 from shopnb import charts
 from shopnb import competitors as comp
+from shopnb.app import LoadProblem
 from shopnb.errors import ShopDataError
 from shopnb.pages._widgets import chart_widget, message_html, title_html
+from shopnb.pages.header import PageHeader
 from shopnb.schema import TABLES
 from shopnb.theme import COLORS, FONT, LANGS, t
 
@@ -67,6 +69,8 @@ def check_competitors(df: object) -> tuple[str, dict]:
         >>> check_competitors(pd.DataFrame({"date": [], "shop": []}))
         ('missing_columns', {'columns': 'gmv, sales'})
     """
+    if isinstance(df, LoadProblem):
+        return df.label()
     if not isinstance(df, pd.DataFrame):
         return "not_a_table", {"kind": type(df).__name__}
     missing = [c for c in ("date", "shop") if c not in df.columns]
@@ -104,7 +108,8 @@ class CompetitorsPage(widgets.VBox):
         data: the weekly competitors table the page works on.
     """
 
-    def __init__(self, competitors: pd.DataFrame, funnel: pd.DataFrame | None = None, *,
+    def __init__(self, competitors: pd.DataFrame | LoadProblem,
+                 funnel: pd.DataFrame | LoadProblem | None = None, *,
                  own_shop: str | None = None, lang: str = "zh", window: int = 4) -> None:
         super().__init__(layout=widgets.Layout(max_width="980px"))
         if lang not in LANGS:
@@ -114,11 +119,11 @@ class CompetitorsPage(widgets.VBox):
         self.data = pd.DataFrame() if self._problem else comp.weekly(competitors)
         self._shops = ([] if self._problem  # as they come in the table: the own shop first
                        else list(dict.fromkeys(competitors["shop"].dropna())))
-        self._funnel = funnel
+        self._funnel = funnel if isinstance(funnel, pd.DataFrame) else None
         self.selected: str | None = None
         self.rivals: list[str] = []
         self._drawn: dict[str, tuple] = {}
-        self.title = widgets.HTML(layout=widgets.Layout(flex="1 1 auto"))
+        self.title = widgets.HTML()
         self.message = widgets.HTML(layout=widgets.Layout(display="none"))
         self.status = widgets.HTML(layout=widgets.Layout(display="none"))
         self.clear = widgets.Button(layout=widgets.Layout(display="none", width="auto"))
@@ -129,8 +134,7 @@ class CompetitorsPage(widgets.VBox):
         self.controls = self._make_controls(own_shop)
         for key, control in self.controls.items():
             control.add_class(f"shopnb-control-{key}")
-        header = widgets.HBox([self.title, self.controls["lang"]], layout=widgets.Layout(
-            align_items="center", justify_content="space-between"))
+        header = PageHeader("competitors", self.title, self.controls["lang"])
         if self._problem:
             self.children = [header, self.message]
         else:
@@ -395,7 +399,7 @@ class CreatorBenchmarkPage(widgets.VBox):
         super().__init__(layout=widgets.Layout(max_width="980px"))
         self._ranking, self._busy = ranking, False
         self.benchmark = comp.creator_benchmark(ranking)
-        self.title = widgets.HTML(layout=widgets.Layout(flex="1 1 auto"))
+        self.title = widgets.HTML()
         self.table = widgets.HTML()
         self.controls: dict[str, widgets.ValueWidget] = {
             "lang": widgets.ToggleButtons(options=[(_LANG_NAMES[x], x) for x in LANGS],
@@ -407,8 +411,7 @@ class CreatorBenchmarkPage(widgets.VBox):
                 style={"description_width": "initial"})
         self.charts = {"creators": chart_widget(None)}
         self.charts["creators"].add_class("shopnb-chart-creators")
-        header = widgets.HBox([self.title, self.controls["lang"]], layout=widgets.Layout(
-            align_items="center", justify_content="space-between"))
+        header = PageHeader("competitors", self.title, self.controls["lang"])
         rest = [self.controls["category"]] if "category" in self.controls else []
         self.children = [header, *rest, self.charts["creators"], self.table]
         self._draw()
@@ -472,7 +475,8 @@ def _table_html(title: str, head: list[str], rows: list[list[object]]) -> str:
             f"{html.escape(title)}</div>{table}</div>")
 
 
-def build_competitors(competitors: pd.DataFrame, funnel: pd.DataFrame | None = None, *,
+def build_competitors(competitors: pd.DataFrame | LoadProblem,
+                      funnel: pd.DataFrame | LoadProblem | None = None, *,
                       own_shop: str | None = None, lang: str = "zh",
                       window: int = 4) -> CompetitorsPage | CreatorBenchmarkPage:
     """The competitors page for a `competitors` table (and the own `funnel`, optional).
@@ -482,8 +486,10 @@ def build_competitors(competitors: pd.DataFrame, funnel: pd.DataFrame | None = N
 
     Args:
         competitors: the canonical ``competitors`` table, weekly or daily (days are
-            rolled up to weeks). Bad or empty data gives a page with a friendly message.
-        funnel: the own shop's ``funnel`` table, for the products' life cycle.
+            rolled up to weeks). Bad or empty data, or a `LoadProblem` (the file could
+            not be read), gives a page with a friendly message.
+        funnel: the own shop's ``funnel`` table, for the products' life cycle (None or a
+            `LoadProblem`: the life cycle says it has no funnel data).
         own_shop: the own shop's name (default: the first shop in the table).
         lang: ``"zh"`` or ``"en"``; the page's toggle switches it later.
         window: weeks per window of the life-cycle comparison.

@@ -1,4 +1,4 @@
-"""The overview page, built and driven without a browser."""
+"""The landing page, built and driven without a browser."""
 
 from __future__ import annotations
 
@@ -7,11 +7,11 @@ import ipywidgets as widgets
 import pandas as pd
 import pytest
 
-from shopnb.pages import OverviewPage, build_overview
-from shopnb.pages.overview import check_funnel, daily_totals
+from shopnb.pages import IndexPage, build_index
+from shopnb.pages.index import check_funnel, daily_totals
 
 
-def _drawn(page: OverviewPage) -> pd.DataFrame:
+def _drawn(page: IndexPage) -> pd.DataFrame:
     """The rows the page's chart draws right now."""
     return page.jchart.chart.data
 
@@ -39,7 +39,7 @@ def test_daily_totals_skips_rows_without_a_date_and_missing_values(funnel):
 
 
 def test_page_is_a_widget_with_controls_and_an_offline_chart(funnel):
-    page = build_overview(funnel, lang="en")
+    page = build_index(funnel, lang="en")
     assert isinstance(page, widgets.VBox)
     assert set(page.controls) == {"measure", "lang"}
     assert isinstance(page.jchart, alt.JupyterChart)
@@ -50,7 +50,7 @@ def test_page_is_a_widget_with_controls_and_an_offline_chart(funnel):
 
 
 def test_page_first_draws_daily_gmv(funnel):
-    page = build_overview(funnel)
+    page = build_index(funnel)
     assert page.controls["measure"].value == "gmv"
     assert _drawn(page)["gmv"].tolist() == [100.0, 260.0, 420.0]
     assert len(_drawn(page)) == 3  # aggregated by date before charting
@@ -61,7 +61,7 @@ def test_page_first_draws_daily_gmv(funnel):
     [("orders", [8, 16, 24]), ("buyers", [6, 14, 22]), ("clicks", [46, 62, 78])],
 )
 def test_measure_dropdown_redraws_the_same_chart_widget(funnel, measure, expected):
-    page = build_overview(funnel, lang="en")
+    page = build_index(funnel, lang="en")
     jchart = page.jchart
     page.controls["measure"].value = measure
     assert page.jchart is jchart  # redrawn by assignment, not displayed again
@@ -70,14 +70,14 @@ def test_measure_dropdown_redraws_the_same_chart_widget(funnel, measure, expecte
 
 
 def test_measure_dropdown_offers_the_four_measures_in_the_page_language(funnel):
-    page = build_overview(funnel, lang="zh")
+    page = build_index(funnel, lang="zh")
     options = page.controls["measure"].options
     assert [value for _, value in options] == ["gmv", "orders", "buyers", "clicks"]
     assert [label for label, _ in options] == ["成交金额 (GMV)", "订单数", "成交人数", "点击人数"]
 
 
 def test_language_toggle_relabels_page_and_chart_and_keeps_the_measure(funnel):
-    page = build_overview(funnel, lang="zh")
+    page = build_index(funnel, lang="zh")
     page.controls["measure"].value = "orders"
     assert "店铺概览" in page.title.value
     assert page.jchart.chart.to_dict()["title"] == "每日订单数"
@@ -95,7 +95,7 @@ def test_language_toggle_relabels_page_and_chart_and_keeps_the_measure(funnel):
 
 
 def test_page_offers_only_the_measures_the_data_has(funnel):
-    page = build_overview(funnel.drop(columns=["buyers", "clicks"]), lang="en")
+    page = build_index(funnel.drop(columns=["buyers", "clicks"]), lang="en")
     assert [v for _, v in page.controls["measure"].options] == ["gmv", "orders"]
     assert page.jchart is not None
 
@@ -117,7 +117,7 @@ def test_page_offers_only_the_measures_the_data_has(funnel):
     ],
 )
 def test_bad_or_empty_data_shows_a_friendly_message_in_both_languages(funnel, bad, zh, en):
-    page = build_overview(bad(funnel), lang="zh")
+    page = build_index(bad(funnel), lang="zh")
     assert page.jchart is None
     assert page.message in page.children
     assert page.message.layout.display != "none"
@@ -134,4 +134,66 @@ def test_check_funnel_accepts_good_data(funnel):
 
 def test_unknown_language_is_refused(funnel):
     with pytest.raises(ValueError, match="zh, en"):
-        build_overview(funnel, lang="fr")
+        build_index(funnel, lang="fr")
+
+
+# --- the landing page's header, alerts and links ----------------------------------------------
+
+@pytest.fixture
+def competitors() -> pd.DataFrame:
+    """Two weeks of prices: rival A cuts q below our p's price, rival B cuts r a little."""
+    return pd.DataFrame({
+        "date": pd.to_datetime(["2024-04-22"] * 3 + ["2024-04-29"] * 3),
+        "shop": ["own", "A", "B"] * 2, "product": ["p", "q", "r"] * 2, "category": "美妆",
+        "price": [50.0, 55.0, 80.0, 50.0, 45.0, 72.0], "gmv": [100.0, 80.0, 60.0] * 2})
+
+
+def test_header_links_the_pages_whose_notebooks_exist_and_keeps_the_language(funnel):
+    page = build_index(funnel, lang="zh")
+    assert page.header in page.children
+    nav = page.header.nav.value
+    assert 'href="index.ipynb?lang=zh"' in nav and "aria-current=page" in nav
+    assert 'href="competitors.ipynb?lang=zh"' in nav  # notebooks/competitors.ipynb exists
+    page.controls["lang"].value = "en"
+    assert 'href="competitors.ipynb?lang=en"' in page.header.nav.value
+    assert "Competitors" in page.header.nav.value
+
+
+def test_open_alerts_list_rival_price_cuts_most_severe_first(funnel, competitors):
+    page = build_index(funnel, competitors, own_shop="own", lang="en")
+    assert page.open_alerts[["kind", "subject"]].values.tolist() == [
+        ["price_below_own", "A · q"], ["price_cut", "B · r"]]
+    text = page.alerts.value
+    assert "Open alerts (2)" in text
+    assert "A · q cut its price -18.2% (55.00 → 45.00), below our 50.00" in text
+    assert text.index("A · q") < text.index("B · r")
+    assert 'href="competitors.ipynb?lang=en"' in text
+    assert "2 alerts" in page.links.value  # on the competitors card
+    page.controls["lang"].value = "zh"
+    assert "A · q 降价 -18.2%（55.00 → 45.00），低于本店价 50.00" in page.alerts.value
+
+
+def test_without_alerts_the_page_says_so(funnel):
+    page = build_index(funnel, lang="en")
+    assert page.open_alerts.empty
+    assert "No open alerts." in page.alerts.value
+
+
+def test_cards_link_every_other_page(funnel):
+    page = build_index(funnel, lang="en")
+    assert 'class="shopnb-card shopnb-card-competitors"' in page.links.value
+    assert "shopnb-card-index" not in page.links.value
+
+
+def test_unreadable_tables_give_the_file_and_what_to_do_not_a_traceback(funnel):
+    from shopnb.app import LoadProblem
+
+    missing = LoadProblem("funnel", "missing", "罗盘.csv", "no such file", "/srv/shop")
+    broken = LoadProblem("competitors", "broken", "竞品.xlsx", "竞品.xlsx, column 价格, row 3: "
+                         "expected a number", "/srv/shop")
+    page = build_index(missing, broken, lang="en")
+    assert page.jchart is None
+    assert "the data folder /srv/shop has no 罗盘.csv" in page.message.value
+    assert "reload the page" in page.message.value
+    assert "Cannot read the data file 竞品.xlsx" in page.alerts.value
+    assert "Traceback" not in page.message.value + page.alerts.value

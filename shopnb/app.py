@@ -1,0 +1,286 @@
+"""What the served notebooks call: the server's settings and the shop's tables.
+
+`shopnb serve` hands its options to every page's kernel as environment
+variables, because a preheated kernel runs its notebook before anyone asks for
+the page:
+
+- ``SHOPNB_DATA``: the data folder (unset: the bundled sample shop);
+- ``SHOPNB_LANG``: the pages' language, ``zh`` or ``en``;
+- ``SHOPNB_NOTEBOOKS``: the folder of the pages' notebooks (for the navigation).
+
+A page's table comes from the data folder through `table`, read once per
+kernel. A ``data`` notebook parameter names a file inside that folder and
+nowhere else (`inside`). A file that is missing, empty or unreadable gives a
+`LoadProblem`, which every page shows as a friendly message; the traceback
+goes to the server log (`log_exception`), never to the page.
+
+Example:
+    >>> import shopnb as sn
+    >>> funnel = sn.app.table("funnel")
+    >>> int(funnel["orders"].sum()) > 0
+    True
+    >>> sn.app.inside(sn.app.data_folder(), "../secret.csv")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    shopnb.errors.ShopDataError: ../secret.csv: it must name a file inside the data folder, ...
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath, PureWindowsPath
+from typing import Literal
+from urllib.parse import parse_qs
+
+import pandas as pd
+import pyarrow as pa
+
+from shopnb.datasets import LOADERS, SAMPLE_FILES, sample_dir
+from shopnb.errors import ShopDataError
+
+__all__ = [
+    "ENV_DATA",
+    "ENV_LANG",
+    "ENV_NOTEBOOKS",
+    "LoadProblem",
+    "data_folder",
+    "inside",
+    "lang",
+    "log_exception",
+    "notebooks_folder",
+    "table",
+]
+
+ENV_DATA = "SHOPNB_DATA"
+ENV_LANG = "SHOPNB_LANG"
+ENV_NOTEBOOKS = "SHOPNB_NOTEBOOKS"
+LANGS = ("zh", "en")  # as shopnb.theme.LANGS; not imported, to keep this module light
+
+logger = logging.getLogger("shopnb")
+
+
+def data_folder() -> Path:
+    """The configured data folder (``SHOPNB_DATA``), else the bundled sample shop's.
+
+    Example:
+        >>> data_folder().name
+        'sample'
+    """
+    configured = os.environ.get(ENV_DATA)
+    return Path(configured).expanduser().resolve() if configured else sample_dir()
+
+
+def notebooks_folder() -> Path:
+    """The pages' notebooks: ``SHOPNB_NOTEBOOKS``, else ``notebooks/`` beside the package.
+
+    Example:
+        >>> (notebooks_folder() / "index.ipynb").exists()
+        True
+    """
+    configured = os.environ.get(ENV_NOTEBOOKS)
+    if configured:
+        return Path(configured).expanduser().resolve()
+    return Path(__file__).resolve().parent.parent / "notebooks"
+
+
+def lang(asked: str | None = None) -> str:
+    """The language to show a page in.
+
+    The first valid one of: `asked` (a notebook parameter), ``?lang=`` in the
+    page's address (``QUERY_STRING``, set by Voila for a kernel started for the
+    request), ``SHOPNB_LANG`` (``shopnb serve --lang``), and ``"zh"``. Invalid
+    values are passed over: a page never fails on ``?lang=fr``.
+
+    Example:
+        >>> lang("en"), lang("fr") in ("zh", "en")
+        ('en', True)
+    """
+    query = parse_qs(os.environ.get("QUERY_STRING", "")).get("lang", [None])[-1]
+    for candidate in (asked, query, os.environ.get(ENV_LANG)):
+        if candidate in LANGS:
+            return candidate
+    return "zh"
+
+
+def inside(folder: str | os.PathLike[str], relative: str | os.PathLike[str]) -> Path:
+    """`relative` resolved inside `folder`, or `ShopDataError` if it could leave it.
+
+    Refused: an empty name, an absolute path (``/x``, ``C:\\x``, ``\\\\host\\x``),
+    any ``..`` part, a NUL character, and a symbolic link that points outside.
+    The path need not exist.
+
+    Example:
+        >>> inside("/srv/shop", "2024-11/罗盘.csv").as_posix()
+        '/srv/shop/2024-11/罗盘.csv'
+        >>> inside("/srv/shop", "/etc/passwd")  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        shopnb.errors.ShopDataError: /etc/passwd: ... not an absolute path
+    """
+    text = os.fspath(relative)
+    rule = "it must name a file inside the data folder"
+    if not text.strip() or "\x00" in text:
+        raise ShopDataError(f"{rule}, and names none", file=repr(text))
+    posix, windows = PurePosixPath(text), PureWindowsPath(text)
+    if posix.is_absolute() or windows.is_absolute() or windows.drive or windows.root:
+        raise ShopDataError(f"{rule}, not an absolute path", file=text)
+    if ".." in posix.parts or ".." in windows.parts:
+        raise ShopDataError(f"{rule}, without \"..\"", file=text)
+    root = Path(folder).resolve()
+    target = (root / text).resolve()
+    if not target.is_relative_to(root):  # a symbolic link pointing out
+        raise ShopDataError(f"{rule}; this one is a link that leads outside", file=text)
+    return target
+
+
+@dataclass(frozen=True)
+class LoadProblem:
+    """Why a page's table could not be read: what, which file, and what to do.
+
+    Attributes:
+        table: the canonical table asked for (``funnel``, ``competitors`` ...).
+        kind: ``missing`` (no such file), ``empty``, ``broken`` (not readable as
+            the table) or ``outside`` (a ``data`` parameter that leaves the folder).
+        file: the file, as named to the user.
+        reason: what the loader found wrong (its `ShopDataError` message).
+        folder: the data folder.
+
+    Example:
+        >>> p = LoadProblem("funnel", "missing", "罗盘.csv", "no such file", "/srv/shop")
+        >>> p.message("en").startswith("No data: the data folder /srv/shop has no 罗盘.csv")
+        True
+    """
+
+    table: str
+    kind: Literal["missing", "empty", "broken", "outside"]
+    file: str
+    reason: str
+    folder: str
+
+    def label(self) -> tuple[str, dict[str, str]]:
+        """The notice as a label key of `shopnb.theme.LABELS` and its fields."""
+        return f"load_{self.kind}", {"file": self.file, "reason": self.reason,
+                                     "folder": self.folder}
+
+    def message(self, lang: str = "zh") -> str:
+        """The notice a page shows, in `lang`: what is wrong, which file, what to do."""
+        from shopnb.theme import t  # the labels need Altair's theme: loaded with the pages
+
+        key, fields = self.label()
+        return t(key, lang, **fields)
+
+
+def table(name: str, data: str | os.PathLike[str] | None = None) -> pd.DataFrame | LoadProblem:
+    """The shop's table `name`, read once per kernel (callers get a copy).
+
+    Where it comes from: with `data`, that file or folder inside the data folder;
+    else, in a configured data folder, its subfolder named `name` (every export
+    file in it) or the files named as in the sample shop (``电商罗盘_商品载体明细.csv``
+    ...); with no data folder configured, the bundled sample shop.
+
+    Returns a `LoadProblem` instead of raising when the file is missing, empty
+    or unreadable; the pages show it as a message.
+
+    Example:
+        >>> table("funnel", data="../x.csv").kind
+        'outside'
+    """
+    if name not in LOADERS:
+        raise ValueError(f"no table {name!r}; choose one of {', '.join(LOADERS)}")
+    folder = data_folder()
+    shown = str(data) if data is not None else ", ".join(SAMPLE_FILES[name])
+    try:
+        sources = _sources(name, folder, data)
+    except ShopDataError as exc:  # a data parameter that would leave the folder
+        _server_log().warning("refused data=%r for the %s table: %s", data, name, exc)
+        return LoadProblem(name, "outside", shown, exc.issue.message, str(folder))
+    if not sources:
+        return LoadProblem(name, "missing", shown, "no such file", str(folder))
+    shown = ", ".join(_shown(p, folder) for p in sources)
+    try:
+        if folder == sample_dir() and data is None:
+            from shopnb.datasets import load_sample
+
+            frame = load_sample(name)
+        else:
+            frame = _read(name, tuple((p, *_stamp(p)) for p in sources)).copy()
+        # parsing leaves Arrow's allocator holding tens of MB it no longer uses
+        pa.default_memory_pool().release_unused()
+        return frame
+    except ShopDataError as exc:
+        _server_log().warning("cannot read %s for the %s table: %s", shown, name, exc)
+        kind = "empty" if exc.issue.message == "the file is empty" else "broken"
+        return LoadProblem(name, kind, shown, str(exc), str(folder))
+    except OSError as exc:
+        log_exception(f"cannot read {shown} for the {name} table")
+        return LoadProblem(name, "broken", shown, exc.strerror or str(exc), str(folder))
+
+
+def _sources(name: str, folder: Path, data: str | os.PathLike[str] | None) -> list[Path]:
+    """The files (or the one folder) the table `name` is read from; empty when none exists."""
+    if data is not None:
+        path = inside(folder, data)
+        return [path] if path.exists() else []
+    sub = folder / name
+    if sub.is_dir():
+        return [sub]
+    return [folder / f for f in SAMPLE_FILES[name] if (folder / f).is_file()]
+
+
+def _shown(path: Path, folder: Path) -> str:
+    return str(path.relative_to(folder)) if path.is_relative_to(folder) else str(path)
+
+
+def _stamp(path: Path) -> tuple[int, int]:
+    """What tells a changed file (or folder) apart: modification time and size."""
+    stat = path.stat()
+    if path.is_dir():
+        files = [p.stat() for p in path.iterdir() if p.is_file()]
+        return max([stat.st_mtime_ns, *(s.st_mtime_ns for s in files)]), sum(
+            s.st_size for s in files)
+    return stat.st_mtime_ns, stat.st_size
+
+
+@functools.lru_cache(maxsize=16)
+def _read(name: str, sources: tuple[tuple[Path, int, int], ...]) -> pd.DataFrame:
+    """Read and stack the sources; cached on their paths, times and sizes."""
+    frames = [LOADERS[name](path) for path, _, _ in sources]
+    if len(frames) == 1:
+        return frames[0]
+    stacked = pd.concat(frames, ignore_index=True)
+    stacked.attrs = {"issues": [i for f in frames for i in f.attrs["issues"]],
+                     "sources": [s for f in frames for s in f.attrs["sources"]]}
+    return stacked
+
+
+def log_exception(what: str) -> None:
+    """Write `what` and the current traceback to the server log, not to the page.
+
+    Example:
+        >>> try:
+        ...     1 / 0
+        ... except ZeroDivisionError:
+        ...     log_exception("dividing")  # doctest: +SKIP
+    """
+    _server_log().error(what, exc_info=True)
+
+
+def _server_log() -> logging.Logger:
+    """The ``shopnb`` logger, writing to the server's error stream.
+
+    In a kernel, ``sys.stderr`` is shown on the page; its file descriptor is
+    the server's own error stream (the kernel's inherited one), so write there.
+    """
+    if not logger.handlers:
+        try:
+            stream = open(sys.stderr.fileno(), "w", closefd=False)  # noqa: SIM115
+        except (AttributeError, OSError, ValueError):
+            stream = sys.__stderr__
+        handler = logging.StreamHandler(stream)
+        handler.setFormatter(logging.Formatter("[shopnb] %(levelname)s %(message)s"))
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+        logger.propagate = False
+    return logger

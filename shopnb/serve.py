@@ -1,0 +1,223 @@
+"""`shopnb serve`: Voila on the pages' notebooks, with the settings that make it fast and safe.
+
+- Bound to loopback by default; any other address needs a token (generated
+  and printed unless given), because the pages run code on the server.
+- Sources hidden, the offline ``shopnb`` template (no CDN), idle kernels culled
+  (a closed page leaves its kernel behind).
+- A pool of preheated kernels per page: each has run its notebook before
+  anyone asks, so a visitor gets a page that is already built. The pool is
+  sized to the machine (`pool_sizes`); a used kernel is replaced after
+  `Plan.fill_delay` seconds, so refills do not compete with the visitors
+  being served.
+- The data folder, language and notebooks folder reach the kernels as
+  ``SHOPNB_DATA``, ``SHOPNB_LANG`` and ``SHOPNB_NOTEBOOKS`` (see `shopnb.app`).
+
+Example:
+    >>> plan = Plan(Path("notebooks"), host="127.0.0.1", port=8866, pool={"index.ipynb": 2})
+    >>> "--preheat_kernel=True" in plan.voila_argv()
+    True
+    >>> plan.token is None
+    True
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import os
+import secrets
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import NoReturn
+
+from shopnb.app import ENV_DATA, ENV_LANG, ENV_NOTEBOOKS
+
+__all__ = ["KERNEL_MB", "Plan", "command", "is_loopback", "plan", "pool_sizes", "run"]
+
+SHARE = Path(__file__).resolve().parent / "share"  # holds voila/templates/shopnb
+KERNEL_MB = 250  # a page's kernel, measured (benchmarks/bench_serve.py): the pool's unit
+MAX_POOL = 8  # kernels kept ready for one page: enough for 8 visitors arriving at once
+CULL_IDLE_S = 600
+CULL_INTERVAL_S = 60
+FILL_DELAY_S = 20.0
+
+
+def is_loopback(host: str) -> bool:
+    """Whether `host` is reachable from this machine only.
+
+    Example:
+        >>> is_loopback("127.0.0.1"), is_loopback("localhost"), is_loopback("0.0.0.0")
+        (True, True, False)
+    """
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:  # a host name: it may resolve to anything
+        return False
+
+
+def pool_sizes(notebooks: list[str], *, available_mb: float, landing: str = "index.ipynb",
+               share: float = 0.25, landing_pool: int | None = None) -> dict[str, int]:
+    """Preheated kernels per notebook: the landing page gets most, every other page one.
+
+    At most `share` of the available memory goes to the pool, counting
+    `KERNEL_MB` a kernel; the landing page gets what is left after one kernel
+    for each other page, up to `MAX_POOL` (`landing_pool` overrides it). With
+    too little memory for one kernel a page, pages beyond the landing page get
+    none (they start a kernel per visit).
+
+    Example:
+        >>> pool_sizes(["index.ipynb", "funnel.ipynb"], available_mb=8000)
+        {'index.ipynb': 7, 'funnel.ipynb': 1}
+        >>> pool_sizes(["index.ipynb", "funnel.ipynb"], available_mb=800)
+        {'index.ipynb': 0, 'funnel.ipynb': 0}
+    """
+    kernels = int(available_mb * share // KERNEL_MB)
+    others = [nb for nb in notebooks if nb != landing]
+    each = 1 if kernels > len(others) else 0
+    sizes = dict.fromkeys(others, each)
+    if landing in notebooks:
+        room = min(MAX_POOL, max(0, kernels - each * len(others)))
+        sizes = {landing: room if landing_pool is None else landing_pool, **sizes}
+    return sizes
+
+
+@dataclass
+class Plan:
+    """How to start Voila: the command line, the configuration and the environment.
+
+    Attributes:
+        notebooks: the folder of the pages' notebooks.
+        host, port: where to listen.
+        pool: preheated kernels per notebook (file name -> count); empty: none.
+        data: the data folder (None: the bundled sample shop).
+        lang: the pages' default language.
+        token: the access token (None on loopback).
+        fill_delay: seconds before a used pooled kernel is replaced.
+        cull_idle: seconds after which an idle kernel of a closed page is stopped.
+    """
+
+    notebooks: Path
+    host: str = "127.0.0.1"
+    port: int = 8866
+    pool: Mapping[str, int] = field(default_factory=dict)
+    data: Path | None = None
+    lang: str = "zh"
+    token: str | None = None
+    fill_delay: float = FILL_DELAY_S
+    cull_idle: int = CULL_IDLE_S
+
+    @property
+    def preheat(self) -> bool:
+        return any(self.pool.values())
+
+    @property
+    def url(self) -> str:
+        """The landing page's address (with the token, if any)."""
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        query = f"?token={self.token}" if self.token else ""
+        return f"http://{host}:{self.port}/voila/render/index.ipynb{query}"
+
+    def voila_argv(self) -> list[str]:
+        """Voila's command line (the pools go in `voila_config`: a dict is no flag).
+
+        Example:
+            >>> Plan(Path("nb"), token="s3cret").voila_argv()[-2:]
+            ['--token=s3cret', 'nb']
+        """
+        argv = [
+            "--no-browser",
+            f"--port={self.port}",
+            f"--Voila.ip={self.host}",  # `--ip` is ignored by Voila 0.5
+            "--strip_sources=True",
+            "--template=shopnb",
+            "--show_tracebacks=False",
+            f"--MappingKernelManager.cull_idle_timeout={self.cull_idle}",
+            f"--MappingKernelManager.cull_interval={CULL_INTERVAL_S}",
+        ]
+        if self.preheat:
+            argv += ["--preheat_kernel=True", f"--pool_size={max(self.pool.values())}",
+                     f"--VoilaKernelManager.fill_delay={self.fill_delay:g}"]
+        if self.token:
+            argv.append(f"--token={self.token}")
+        return [*argv, str(self.notebooks)]
+
+    def voila_config(self) -> dict:
+        """The traitlets configuration that the command line cannot carry: pools per page."""
+        if not self.preheat:
+            return {}
+        pools = {nb: {"pool_size": n} for nb, n in self.pool.items()}
+        return {"VoilaKernelManager": {"kernel_pools_config": {
+            "default": {"pool_size": 0}, **pools}}}
+
+    def env(self, base: Mapping[str, str] | None = None) -> dict[str, str]:
+        """The environment of Voila and so of every kernel: template path and shopnb settings.
+
+        Example:
+            >>> Plan(Path("/srv/nb"), lang="en").env({})["SHOPNB_LANG"]
+            'en'
+        """
+        env = dict(os.environ if base is None else base)
+        env["JUPYTER_PATH"] = os.pathsep.join(
+            p for p in (str(SHARE), env.get("JUPYTER_PATH", "")) if p)
+        env[ENV_LANG] = self.lang
+        env[ENV_NOTEBOOKS] = str(self.notebooks.resolve())
+        if self.data is not None:
+            env[ENV_DATA] = str(self.data.resolve())
+        else:
+            env.pop(ENV_DATA, None)
+        # where a preheated kernel asks for its request (voila.utils.wait_for_request)
+        env["VOILA_APP_IP"] = "127.0.0.1" if self.host in ("0.0.0.0", "::", "") else self.host
+        return env
+
+
+def plan(notebooks: Path, *, host: str = "127.0.0.1", port: int = 8866,
+         data: Path | None = None, lang: str = "zh", token: str | None = None,
+         pool: int | None = None, available_mb: float | None = None) -> Plan:
+    """The `Plan` for these options: a token off loopback, pools sized to the memory.
+
+    `pool` sets the landing page's pool (0: no preheated kernels at all).
+
+    Example:
+        >>> p = plan(Path("notebooks"), host="0.0.0.0", available_mb=4000)
+        >>> len(p.token) > 20, p.pool["index.ipynb"]
+        (True, 4)
+    """
+    if token is None and not is_loopback(host):
+        token = secrets.token_urlsafe(24)
+    if available_mb is None:
+        import psutil
+
+        available_mb = psutil.virtual_memory().available / 2**20
+    names = sorted(p.name for p in notebooks.glob("*.ipynb"))
+    sizes = {} if pool == 0 else pool_sizes(names, available_mb=available_mb, landing_pool=pool)
+    return Plan(notebooks=notebooks, host=host, port=port, pool=sizes, data=data, lang=lang,
+                token=token)
+
+
+# Voila's own start, run by a fresh interpreter: the server process then holds Voila
+# alone, not shopnb's pandas and pyarrow (about 130 MB less)
+_LAUNCH = ("import json, sys; from traitlets.config import Config; from voila.app import Voila; "
+           "Voila.launch_instance(argv=sys.argv[2:], config=Config(json.loads(sys.argv[1])))")
+
+
+def command(p: Plan) -> list[str]:
+    """The command that starts Voila with plan `p` (run it with `Plan.env`).
+
+    Example:
+        >>> command(Plan(Path("nb"), pool={"index.ipynb": 2}))[3]
+        '{"VoilaKernelManager": {"kernel_pools_config": {"default": {"pool_size": 0}, \
+"index.ipynb": {"pool_size": 2}}}}'
+    """
+    return [sys.executable, "-c", _LAUNCH, json.dumps(p.voila_config()), *p.voila_argv()]
+
+
+def run(p: Plan) -> NoReturn:
+    """Become the Voila server of plan `p` (this process is replaced; its id stays)."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    argv = command(p)
+    os.execve(argv[0], argv, p.env())
