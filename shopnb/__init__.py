@@ -1,13 +1,41 @@
-"""shopnb: analytics workbench for short-video shops.
+"""shopnb: analytics workbench for short-video shops (Douyin-style shops, windows, live rooms).
 
 Modules:
-    schema    canonical tables, header aliases
-    errors    ShopDataError and data-quality notes
-    load      one loader per table (files, folders, DataFrames)
+    schema    canonical tables, header aliases, value codes
+    parse     export numbers, ranges, dates, durations, flags
+    sources   files, folders and DataFrames into raw tables
+    load      one loader per canonical table
     datasets  the bundled sample shop and its seeded generator
+    theme     the Altair theme and zh/en labels
+    charts    Altair chart builders
+    pages     one ipywidgets app per Voila page
+
+Example:
+    >>> import shopnb as sn
+    >>> sn.load_sample("funnel")["gmv"].sum() > 0
+    True
 """
 
+from shopnb.datasets import load_sample, make_shop_data
 from shopnb.errors import ShopDataError
+from shopnb.load import (
+    load_competitors,
+    load_events,
+    load_experiment,
+    load_funnel,
+    load_orders,
+    load_videos,
+)
 
-__all__ = ["ShopDataError"]
+__all__ = [
+    "ShopDataError",
+    "load_competitors",
+    "load_events",
+    "load_experiment",
+    "load_funnel",
+    "load_orders",
+    "load_sample",
+    "load_videos",
+    "make_shop_data",
+]
 __version__ = "0.1.0"

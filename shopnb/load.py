@@ -41,7 +41,9 @@ from shopnb.schema import (
     FORMATS,
     ORDER_STATUS,
     TABLES,
+    VARIANTS,
     Table,
+    looks_like_id,
     normalize_header,
 )
 from shopnb.sources import RawTable, read_source
@@ -58,7 +60,6 @@ EXPECTED = {
     "duration": "a duration such as 1分5秒, 00:01:05 or 65 (seconds)",
     "flag": "yes or no, such as TRUE/FALSE, 1/0 or 是/否",
 }
-_ID_HEADER = re.compile(r"(id|编号|号|code)$")
 _DONE_STATUS = ("cancelled", "refunded")
 _LENIENT = " (strict=False loads the data and lists this in df.attrs['issues'])"
 
@@ -154,7 +155,11 @@ def load_orders(source: Source, *, strict: bool = True, sheet: str | int | None 
 def _load(name: str, source: Source, strict: bool, sheet: str | int | None) -> pd.DataFrame:
     table = TABLES[name]
     log = _Log(strict)
-    hints = {normalize_header(a) for c in table.columns for a in c.aliases}
+    hints: dict[str, bool] = {}  # known header -> whether it holds text (ids, names)
+    for col in table.columns:
+        for alias in col.aliases:
+            key = normalize_header(alias)
+            hints[key] = hints.get(key, False) or col.kind in ("id", "text")
     raws = read_source(source, hints=hints, sheet=sheet)
     headers: dict[str, dict[str, str]] = {}
     renamed = [_rename(raw, table, log, headers) for raw in raws]
@@ -165,7 +170,7 @@ def _load(name: str, source: Source, strict: bool, sheet: str | int | None) -> p
         .pipe(_FIXUPS.get(name, _same), log)
         .pipe(_fill_defaults, table)
         .pipe(_check_negative, table, log, headers)
-        .pipe(_check_stages, table, log)
+        .pipe(_check_stages, table, log, headers)
         .pipe(_check_duplicates, table, log)
         .drop(columns=["_file", "_row"])
         .reset_index(drop=True)
@@ -234,18 +239,24 @@ def _require(table: Table, present: set[str], raw: RawTable) -> None:
 
 
 def _concat(tables: list[pa.Table]) -> pa.Table:
-    """Stack raw tables; a column typed differently in two files is read as text."""
+    """Stack raw tables; a column typed differently in two files is read as a float when
+    every file has numbers in it, else as text."""
     if len(tables) == 1:
         return tables[0]
     types: dict[str, set[pa.DataType]] = {}
     for t in tables:
         for f in t.schema:
             types.setdefault(f.name, set()).add(f.type)
-    mixed = {n for n, ts in types.items() if len(ts) > 1 and n != "_file"}
-    fixed = [t.select(t.column_names) if not mixed.intersection(t.column_names) else
-             pa.table({n: (pc.cast(t[n], pa.string()) if n in mixed else t[n])
+    mixed = {n: (pa.float64() if all(_numeric(t) for t in ts) else pa.string())
+             for n, ts in types.items() if len(ts) > 1 and n != "_file"}
+    fixed = [t if not mixed.keys() & set(t.column_names) else
+             pa.table({n: (pc.cast(t[n], mixed[n]) if n in mixed else t[n])
                        for n in t.column_names}) for t in tables]
     return pa.concat_tables(fixed, promote_options="permissive")
+
+
+def _numeric(kind: pa.DataType) -> bool:
+    return pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_null(kind)
 
 
 def _parse(data: pa.Table, table: Table, log: _Log, headers: dict[str, dict[str, str]]
@@ -320,18 +331,19 @@ def _to_pandas(values: pa.Array, dtype: str) -> pd.Series:
 
 def _extra(arr: pa.ChunkedArray, header: str) -> pd.Series:
     """A column the schema does not know: numbers or flags when every value is one, else text."""
-    if pa.types.is_string(arr.type) and not _ID_HEADER.search(normalize_header(header)):
+    if pa.types.is_string(arr.type) and not looks_like_id(header):
         present = parse.text(arr).null_count < len(arr)
-        flags = parse.flags(arr)
-        if present and not flags.bad.any() and not pc.all(pc.is_in(
-                pc.utf8_lower(parse.text(arr)).drop_null(), pa.array(["0", "1"]))).as_py():
-            return _to_pandas(flags.values, "boolean")
         numbers = parse.numbers(arr, ranged=True)
         ranges = pc.any(pc.not_equal(numbers.low, numbers.high)).as_py()
         if present and not numbers.bad.any() and not ranges:  # "30-34" stays a label
             return _to_pandas(numbers.values, "float64")
-    if pa.types.is_string(arr.type) or _ID_HEADER.search(normalize_header(header)):
+        flags = parse.flags(arr)
+        if present and not flags.bad.any():
+            return _to_pandas(flags.values, "boolean")
+    if pa.types.is_string(arr.type) or looks_like_id(header):
         return _to_pandas(_id_text(arr), "str")
+    if pa.types.is_boolean(arr.type):
+        return _to_pandas(arr, "boolean")
     return pd.Series(arr.to_pandas())
 
 
@@ -354,7 +366,9 @@ def _report_bad(arr: pa.ChunkedArray, bad: np.ndarray, name: str, kind: str,
 # --- values and table-specific shape -------------------------------------------------------
 
 _VALUE_MAPS = {"carrier": CARRIERS, "channel": CHANNELS, "format": FORMATS, "event": EVENTS,
-               "status": ORDER_STATUS, "account_type": {"自营": "own", "合作": "partner"}}
+               "status": ORDER_STATUS, "account_type": {"自营": "own", "合作": "partner"},
+               "variant": VARIANTS}
+_FREE_VALUES = {"variant"}  # any label is fine; only the known ones are translated
 
 
 def _map_values(df: pd.DataFrame, log: _Log) -> pd.DataFrame:
@@ -367,7 +381,7 @@ def _map_values(df: pd.DataFrame, log: _Log) -> pd.DataFrame:
         positions, uniques = pd.factorize(df[name])
         mapped = [folded_codes.get(str(u).strip().lower()) for u in uniques]
         unknown = [str(u) for u, m in zip(uniques, mapped, strict=True) if m is None]
-        if unknown:
+        if unknown and name not in _FREE_VALUES:
             log.note(f"values kept as they are (not a known {name}): "
                      f"{', '.join(sorted(unknown)[:8])}", column=name)
         words = pa.array([m or str(u) for u, m in zip(uniques, mapped, strict=True)],
@@ -433,10 +447,10 @@ def _experiment_shape(df: pd.DataFrame, log: _Log) -> pd.DataFrame:
             continue
         keys = pd.MultiIndex.from_arrays([df["variant"], df[col]])
         off = ~keys.isin(main)
-        if off.any():
-            pairing = ", ".join(f"{v}↔{c}" for v, c in main)
-            log.note(f"{off.sum():,} rows where variant and {col} disagree "
-                     f"(expected {pairing})", column=col, rows=df.loc[off, "_row"].tolist())
+        pairing = ", ".join(f"{v}↔{c}" for v, c in main)
+        for file, rows in _rows_by_file(df, pd.Series(off, index=df.index)):
+            log.note(f"{len(rows):,} rows where variant and {col} disagree "
+                     f"(expected {pairing})", file=file, column=col, rows=rows)
     return df
 
 
@@ -449,7 +463,8 @@ _FIXUPS: dict[str, Callable[[pd.DataFrame, _Log], pd.DataFrame]] = {
 
 
 def _fill_defaults(df: pd.DataFrame, table: Table) -> pd.DataFrame:
-    fills = {c: v for c, v in table.defaults if c not in df}
+    """Key columns the export lacks, or leaves empty, get the table's default ("all")."""
+    fills = {c: (df[c].fillna(v) if c in df else v) for c, v in table.defaults}
     if not fills:
         return df
     filled = df.assign(**fills).astype({c: "str" for c in fills})
@@ -480,15 +495,18 @@ def _check_negative(df: pd.DataFrame, table: Table, log: _Log,
     return df
 
 
-def _check_stages(df: pd.DataFrame, table: Table, log: _Log) -> pd.DataFrame:
+def _check_stages(df: pd.DataFrame, table: Table, log: _Log,
+                  headers: dict[str, dict[str, str]]) -> pd.DataFrame:
     for earlier, later in table.stage_pairs:
         if earlier not in df or later not in df:
             continue
         over = (df[later] > df[earlier]).fillna(False).astype(bool)
         for file, rows in _rows_by_file(df, over):
+            header = headers.get(file, {}).get(later, later)
+            column = header if header == later else f"{header} ({later})"
             log.problem(f"{later} is larger than {earlier} in the same row; a funnel stage "
-                        f"cannot exceed the stage before it{_LENIENT}", file=file, column=later,
-                        rows=rows)
+                        f"cannot exceed the stage before it{_LENIENT}", file=file,
+                        column=column, rows=rows)
     return df
 
 

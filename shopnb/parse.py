@@ -31,7 +31,8 @@ _NUM = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?"
 _UNIT = r"(%|万|w|千|k|亿)?"
 _TAIL = r"(?:\+|以上|以下|左右|元|件|人|次|单|个)?"
 _SINGLE = re.compile(rf"^[^\d+\-.]*?({_NUM}){_UNIT}{_TAIL}$")
-_RANGE = re.compile(rf"^[^\d+\-.]*?({_NUM}){_UNIT}{_TAIL}(?:~|-|—|至|到)[^\d+\-.]*?({_NUM}){_UNIT}{_TAIL}$")
+_BOUND = rf"[^\d+\-.]*?({_NUM}){_UNIT}{_TAIL}"
+_RANGE = re.compile(rf"^{_BOUND}(?:~|-|—|至|到){_BOUND}$")
 _PLAIN = r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$"
 _NOISE = r"[,\s¥￥$]|^(?:RMB|CNY)"
 _DURATION = re.compile(r"^(?:(\d+(?:\.\d+)?)(?:小时|时|h))?(?:(\d+(?:\.\d+)?)(?:分钟|分|min|m))?"
@@ -73,11 +74,13 @@ def text(arr: pa.Array | pa.ChunkedArray) -> pa.Array:
 
 
 def _as_float(s: pa.Array) -> pa.Array | None:
-    """The column as floats when every value is a plain number, else None."""
-    try:
-        return pc.cast(s, pa.float64())
-    except pa.ArrowInvalid:
+    """The column as floats when every value is a plain number, else None.
+
+    Checked with a regex first: a failing Arrow cast costs thirty times a good one.
+    """
+    if not pc.all(pc.fill_null(pc.match_substring_regex(s, _PLAIN), True)).as_py():
         return None
+    return pc.cast(s, pa.float64())
 
 
 def _is_numeric(arr: pa.Array | pa.ChunkedArray) -> bool:
@@ -93,9 +96,10 @@ def _slow_number(value: str) -> tuple[float, float] | None:
         x = float(m[1]) * _UNITS[m[2] or ""]
         return x, x
     if m := _RANGE.match(v):
-        unit_high = _UNITS[m[4] or ""]
-        unit_low = _UNITS[m[2]] if m[2] else unit_high
-        return float(m[1]) * unit_low, float(m[3]) * unit_high
+        high = float(m[3]) * _UNITS[m[4] or ""]
+        low = float(m[1]) * _UNITS[m[2] or ""]
+        shared = float(m[1]) * _UNITS[m[4] or ""]  # "7.5~10w": the unit belongs to both
+        return (shared if not m[2] and shared <= high else low), high
     return None
 
 
@@ -130,12 +134,8 @@ def numbers(arr: pa.Array | pa.ChunkedArray, *, percent: bool = False,
         if pc.any(has).as_py():
             scale = pc.if_else(has, factor, scale)
             clean = pc.if_else(has, pc.utf8_slice_codeunits(clean, 0, -1), clean)
-    values = _as_float(clean)
-    if values is None:
-        plain = pc.fill_null(pc.match_substring_regex(clean, _PLAIN), False)
-        values = pc.cast(pc.if_else(plain, clean, pa.scalar(None, pa.string())), pa.float64())
-    else:
-        plain = pc.is_valid(clean)
+    plain = pc.fill_null(pc.match_substring_regex(clean, _PLAIN), False)
+    values = pc.cast(pc.if_else(plain, clean, pa.scalar(None, pa.string())), pa.float64())
     values = pc.multiply(values, scale)
     low = high = values
     odd = pc.and_(pc.invert(plain), pc.is_valid(s))

@@ -15,6 +15,7 @@ Example:
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 
@@ -43,7 +44,8 @@ CARRIERS = {
 }
 
 CHANNELS = {
-    "推荐": "feed", "推荐feed": "feed", "推荐流量": "feed", "短视频推荐": "feed", "直播推荐": "feed",
+    "推荐": "feed", "推荐feed": "feed", "推荐流量": "feed", "短视频推荐": "feed",
+    "直播推荐": "feed",
     "feed": "feed",
     "搜索": "search", "search": "search",
     "橱窗": "shop_window", "店铺橱窗": "shop_window", "shop_window": "shop_window",
@@ -63,13 +65,17 @@ FORMATS = {
 }
 
 EVENTS = {
-    "impression": "impression", "exposure": "impression", "曝光": "impression", "show": "impression",
-    "click": "click", "pv": "click", "view": "click", "点击": "click", "浏览": "click", "1": "click",
+    "impression": "impression", "exposure": "impression", "曝光": "impression",
+    "show": "impression",
+    "click": "click", "pv": "click", "view": "click", "点击": "click", "浏览": "click",
+    "1": "click",
     "fav": "fav", "collect": "fav", "收藏": "fav", "2": "fav",
     "cart": "cart", "加购": "cart", "3": "cart",
     "order": "order", "下单": "order",
     "pay": "pay", "buy": "pay", "purchase": "pay", "支付": "pay", "购买": "pay", "4": "pay",
 }
+
+VARIANTS = {"对照组": "control", "对照": "control", "实验组": "treatment", "实验": "treatment"}
 
 ORDER_STATUS = {
     "待支付": "unpaid", "未支付": "unpaid", "unpaid": "unpaid",
@@ -78,6 +84,18 @@ ORDER_STATUS = {
     "已关闭": "cancelled", "已取消": "cancelled", "交易关闭": "cancelled", "cancelled": "cancelled",
     "退款中": "refunding", "已退款": "refunded", "售后完成": "refunded", "refunded": "refunded",
 }
+
+
+_ID_HEADER = re.compile(r"(id|编号|号|code)$")
+
+
+def looks_like_id(header: object) -> bool:
+    """Headers such as 商品ID, 订单编号 or ad_id name identifiers, which stay text.
+
+    >>> looks_like_id("fb_campaign_id"), looks_like_id("消耗")
+    (True, False)
+    """
+    return bool(_ID_HEADER.search(normalize_header(header)))
 
 
 def normalize_header(header: object) -> str:
@@ -167,6 +185,9 @@ _FUNNEL = Table(
         _c("click_to_deal_rate", "rate", "商品点击成交转化率(人数)",
            "商品点击-成交转化率(人数)", "商品点击成交转化率", "点击成交转化率(次数)",
            "商品点击-成交转化率(次数)", "支付转化率"),
+        _c("ctr_times", "rate", "商品曝光点击率", "商品曝光-点击转化率(次数)"),
+        _c("click_to_deal_rate_times", "rate", "商品点击成交转化率", "点击成交转化率(次数)",
+           "商品点击-成交转化率(次数)"),
         _c("gpm", "money", "千次曝光用户支付金额", "千次曝光成交金额",
            "千次观看用户支付金额", "千次观看成交金额"),
         _c("aov", "money", "客单价"),
@@ -283,6 +304,7 @@ _EXPERIMENT = Table(
         _c("buyers", "count", "成交人数"),
         _c("converted", "flag", "是否转化", "转化", "conversion"),
         _c("revenue", "money", "成交金额", "用户支付金额", "gmv", "金额"),
+        _c("pre_revenue", "money", "实验前成交金额", "实验前金额"),
     ),
     required=(("variant",),),
     key=("experiment", "user_id", "date"),

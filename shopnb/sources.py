@@ -7,7 +7,7 @@ Files are only opened for reading and closed at once.
 
 Example:
     >>> import pandas as pd
-    >>> [raw.name for raw in read_source(pd.DataFrame({"日期": ["2024-11-01"]}), hints=set())]
+    >>> [raw.name for raw in read_source(pd.DataFrame({"日期": ["2024-11-01"]}), hints={})]
     ['<DataFrame>']
 """
 
@@ -16,8 +16,8 @@ from __future__ import annotations
 import csv
 import io
 import os
-from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,7 +28,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from shopnb.errors import ShopDataError
-from shopnb.schema import normalize_header
+from shopnb.schema import looks_like_id, normalize_header
 
 SUFFIXES = {".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".xls", ".parquet", ".pq"}
 _HEADER_SCAN = 12
@@ -45,12 +45,14 @@ class RawTable:
     skipped_rows: list[int] = field(default_factory=list)  # rows with the wrong number of cells
 
 
-def read_source(source: object, *, hints: set[str], sheet: str | int | None = None
+def read_source(source: object, *, hints: dict[str, bool], sheet: str | int | None = None
                 ) -> list[RawTable]:
     """Raw tables from a path, a folder of exports, or a DataFrame.
 
-    `hints` are normalised headers the caller knows; they pick the header row
-    (exports may start with description rows) and the sheet of a workbook.
+    `hints` are the normalised headers the caller knows, each with whether its
+    column holds text (ids and names stay text; other CSV columns are typed by
+    Arrow where they are plain numbers). They pick the header row (exports may
+    start with description rows) and the sheet of a workbook.
     """
     if isinstance(source, pd.DataFrame):
         return [_from_frame(source, "<DataFrame>")]
@@ -72,7 +74,7 @@ def _is_export(path: Path) -> bool:
     return path.suffix.lower() in SUFFIXES and not path.name.startswith((".", "~$"))
 
 
-def _read_file(path: Path, hints: set[str], sheet: str | int | None) -> list[RawTable]:
+def _read_file(path: Path, hints: dict[str, bool], sheet: str | int | None) -> list[RawTable]:
     data = path.read_bytes()
     name = path.name
     if not data.strip():
@@ -111,7 +113,7 @@ def _unknown_encoding(name: str) -> ShopDataError:
                          "GB18030; save the file again in one of those", file=name)
 
 
-def _read_text(data: bytes, name: str, hints: set[str]) -> RawTable:
+def _read_text(data: bytes, name: str, hints: dict[str, bool]) -> RawTable:
     encoding = encoding_of(data)
     if encoding == "utf-16":
         data, encoding = data.decode("utf-16").encode(), "utf-8"
@@ -137,6 +139,7 @@ def _read_text(data: bytes, name: str, hints: set[str]) -> RawTable:
     # GBK never uses bytes below 0x40 inside a character, so the CSV structure can be
     # split on the raw bytes and only the cells decoded (see _decode_columns).
     cell_type = pa.string() if encoding == "utf-8" else pa.binary()
+    text = {n: cell_type for n in names if hints.get(normalize_header(n)) or looks_like_id(n)}
     try:
         table = pacsv.read_csv(
             pa.BufferReader(data),
@@ -144,7 +147,7 @@ def _read_text(data: bytes, name: str, hints: set[str]) -> RawTable:
                                            use_threads=False),
             parse_options=pacsv.ParseOptions(delimiter=delimiter, invalid_row_handler=skip),
             convert_options=pacsv.ConvertOptions(
-                column_types={n: cell_type for n in names}, strings_can_be_null=True),
+                column_types=text, strings_can_be_null=True, null_values=[""]),
         )
     except pa.ArrowInvalid as exc:
         raise ShopDataError(f"cannot read as a table: {exc}", file=name) from exc
@@ -158,10 +161,16 @@ def _read_text(data: bytes, name: str, hints: set[str]) -> RawTable:
 
 
 def _decode_columns(table: pa.Table, name: str) -> pa.Table:
-    """GB18030 cells to text: ASCII columns as they are, others one distinct value at a time."""
+    """GB18030 cells to text: ASCII columns as they are, others one distinct value at a time.
+
+    A column Arrow took for UTF-8 text is decoded too: GBK bytes can pass as UTF-8.
+    """
     columns = []
     for column in table.columns:
-        raw = column.combine_chunks()
+        if not (pa.types.is_binary(column.type) or pa.types.is_string(column.type)):
+            columns.append(column)  # numbers Arrow typed: plain ASCII
+            continue
+        raw = pc.cast(column.combine_chunks(), pa.binary())
         as_text = pc.cast(raw, options=pc.CastOptions(pa.string(), allow_invalid_utf8=True))
         if pc.all(pc.fill_null(pc.string_is_ascii(as_text), True)).as_py():
             columns.append(as_text)
@@ -175,7 +184,7 @@ def _decode_columns(table: pa.Table, name: str) -> pa.Table:
     return pa.table(columns, names=table.column_names)
 
 
-def _header_row(rows: list[list[str]], hints: set[str]) -> int:
+def _header_row(rows: list[list[str]], hints: dict[str, bool]) -> int:
     """The row among the first few whose cells are most often known headers."""
     def score(row: list[str]) -> tuple[int, int]:
         cells = [normalize_header(c) for c in row if c.strip()]
@@ -193,7 +202,7 @@ def _header_row(rows: list[list[str]], hints: set[str]) -> int:
     return next(i for i, r in enumerate(rows) if score(r)[1] == widest)
 
 
-def _read_workbook(data: bytes, name: str, hints: set[str], sheet: str | int | None
+def _read_workbook(data: bytes, name: str, hints: dict[str, bool], sheet: str | int | None
                    ) -> RawTable:
     try:
         sheets = pd.read_excel(io.BytesIO(data), sheet_name=None if sheet is None else sheet,

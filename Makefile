@@ -1,0 +1,89 @@
+# shopnb: `make serve` runs the app, `make test` runs every test.
+# Both create .venv and install shopnb into it when needed; nothing prompts.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PY     := $(BIN)/python
+PIP    := $(PY) -m pip
+
+HOST ?= 127.0.0.1
+PORT ?= 8866
+URL  := http://$(HOST):$(PORT)
+
+# Voila: bound to this machine only, sources hidden, our offline template
+# (shopnb/share/voila/templates/shopnb), and idle kernels culled, because
+# closed pages leave their kernels behind. VOILA_EXTRA adds flags, e.g.
+#   make serve VOILA_EXTRA="--preheat_kernel=True --pool_size=1"
+CULL_IDLE     ?= 600
+CULL_INTERVAL ?= 60
+VOILA_ARGS = --no-browser --port=$(PORT) --Voila.ip=$(HOST) --strip_sources=True \
+	--template=shopnb \
+	--MappingKernelManager.cull_idle_timeout=$(CULL_IDLE) \
+	--MappingKernelManager.cull_interval=$(CULL_INTERVAL) $(VOILA_EXTRA)
+SERVE = JUPYTER_PATH=$(CURDIR)/shopnb/share$(if $(JUPYTER_PATH),:$(JUPYTER_PATH)) $(BIN)/voila $(VOILA_ARGS) notebooks/
+# when `shopnb serve` exists, this line is the only change:
+# SERVE = $(BIN)/shopnb serve --host=$(HOST) --port=$(PORT)
+
+# Browser tests use Debian's chromium (never `playwright install`).
+CHROMIUM   := /usr/bin/chromium
+APT_PKGS   := chromium fonts-noto-cjk
+PYTEST_ARGS ?=
+
+# install stamps: redone when pyproject.toml changes or .venv is new
+RUN_STAMP  := $(VENV)/.shopnb-installed
+TEST_STAMP := $(VENV)/.shopnb-test-installed
+
+.PHONY: serve test sample lint browser-deps clean distclean help
+
+help:
+	@echo "make serve   run the pages at $(URL)"
+	@echo "make test    run all tests (unit, notebooks, browser)"
+	@echo "make sample  write the sample shop (shopnb sample)"
+	@echo "make lint    ruff check"
+	@echo "make clean   remove caches and test artifacts (distclean: also .venv)"
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+$(RUN_STAMP): pyproject.toml | $(PY)
+	$(PIP) install -e .
+	touch $@
+
+$(TEST_STAMP): pyproject.toml | $(PY)
+	$(PIP) install -e '.[test]'
+	touch $@ $(RUN_STAMP)
+
+serve: $(RUN_STAMP)
+	@echo "shopnb: open $(URL)  (overview: $(URL)/voila/render/overview.ipynb)"
+	$(SERVE)
+
+test: $(TEST_STAMP) browser-deps
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+# Installs chromium and the CJK fonts when chromium is missing. Outside CI a
+# failed install only warns: the browser tests then skip and say why.
+browser-deps:
+	@if [ -x $(CHROMIUM) ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ]; then sudo=""; elif [ -t 0 ]; then sudo="sudo"; else sudo="sudo -n"; fi; \
+	echo "installing $(APT_PKGS) for the browser tests"; \
+	if command -v apt-get >/dev/null \
+	   && $$sudo apt-get update -q \
+	   && $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+	        --no-install-recommends $(APT_PKGS); then exit 0; fi; \
+	if [ -n "$$CI" ]; then echo "error: could not install $(APT_PKGS)" >&2; exit 1; fi; \
+	echo "warning: could not install $(APT_PKGS); the browser tests will skip" >&2
+
+sample: $(RUN_STAMP)
+	$(BIN)/shopnb sample
+
+lint: $(TEST_STAMP)
+	$(BIN)/ruff check .
+
+clean:
+	rm -rf test-artifacts .pytest_cache .ruff_cache .hypothesis htmlcov .coverage build dist
+	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -exec rm -rf {} +
+	find . -path ./$(VENV) -prune -o -name '*.egg-info' -type d -exec rm -rf {} +
+
+distclean: clean
+	rm -rf $(VENV)

@@ -1,0 +1,174 @@
+"""Browser harness: a Voila server on 127.0.0.1 and headless Chromium that cannot go online.
+
+Fixtures:
+    voila_url  session: Voila serving notebooks/ on a free port, as `make serve` does.
+    browser    session: Debian's /usr/bin/chromium through Playwright (never
+               `playwright install`); the tests skip when it is missing.
+    page       function: a fresh profile whose requests to anything but
+               127.0.0.1 are aborted and recorded in ``page.offsite_requests``;
+               console errors land in ``page.console_errors``.
+
+Screenshots and the Voila log go to test-artifacts/ (git-ignored).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+NOTEBOOKS = ROOT / "notebooks"
+ARTIFACTS = ROOT / "test-artifacts"
+TEMPLATES = ROOT / "shopnb" / "share"  # holds voila/templates/shopnb
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+# The same server settings as `make serve` (VOILA_ARGS in the Makefile).
+VOILA_ARGS = [
+    "--no-browser",
+    "--Voila.ip=127.0.0.1",
+    "--strip_sources=True",
+    "--template=shopnb",
+    "--MappingKernelManager.cull_idle_timeout=600",
+    "--MappingKernelManager.cull_interval=60",
+]
+SERVER_START_TIMEOUT = 60  # s; Voila answers in about 2 s
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _voila_command() -> list[str]:
+    exe = Path(sys.executable).with_name("voila")
+    return [str(exe)] if exe.exists() else [sys.executable, "-m", "voila"]
+
+
+def _log_tail(path: Path, lines: int = 40) -> str:
+    return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS
+
+
+@pytest.fixture(scope="session")
+def voila_url(artifacts: Path) -> Iterator[str]:
+    """Base URL of a Voila server serving notebooks/; stopped after the session."""
+    port = _free_port()
+    log_path = artifacts / "voila.log"
+    env = {
+        **os.environ,
+        "JUPYTER_PATH": os.pathsep.join(
+            p for p in (str(TEMPLATES), os.environ.get("JUPYTER_PATH", "")) if p
+        ),
+    }
+    cmd = [*_voila_command(), f"--port={port}", *VOILA_ARGS, str(NOTEBOOKS)]
+    with log_path.open("w") as log:
+        proc = subprocess.Popen(
+            cmd,
+            cwd=ROOT,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # its kernels go down with it
+        )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + SERVER_START_TIMEOUT
+        while True:
+            if proc.poll() is not None:
+                pytest.fail(f"Voila exited with {proc.returncode}:\n{_log_tail(log_path)}")
+            try:
+                with urllib.request.urlopen(f"{base}/voila/static/voila.js", timeout=2) as r:
+                    if r.status == 200:
+                        break
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(
+                    f"Voila did not answer within {SERVER_START_TIMEOUT} s:\n{_log_tail(log_path)}"
+                )
+            time.sleep(0.2)
+        yield base
+    finally:
+        _stop(proc)
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    if proc.poll() is not None:
+        return
+    os.killpg(proc.pid, signal.SIGTERM)  # Voila and the kernels it started
+    try:
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Headless Debian Chromium; skips the browser tests when it is not installed."""
+    if not CHROMIUM.exists():
+        pytest.skip(
+            f"{CHROMIUM} is missing: install Debian's chromium and fonts-noto-cjk "
+            "(`make test` does) to run the browser tests"
+        )
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh browser profile that can reach 127.0.0.1 only."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    page = context.new_page()
+    page.offsite_requests = []
+    page.console_errors = []
+
+    def guard(route):
+        url = urlsplit(route.request.url)
+        if url.hostname == "127.0.0.1" or url.scheme in ("data", "blob"):
+            route.continue_()
+        else:
+            page.offsite_requests.append(route.request.url)
+            route.abort()
+
+    def on_console(message):
+        if message.type == "error":
+            page.console_errors.append(message.text)
+
+    context.route("**/*", guard)
+    page.on("console", on_console)
+    page.on("pageerror", lambda exc: page.console_errors.append(f"pageerror: {exc}"))
+    yield page
+    context.close()

@@ -1,0 +1,45 @@
+"""Shared page pieces: the offline chart widget and the friendly message."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+from shopnb.pages import _widgets
+
+
+def test_offline_bundle_is_built_once_then_read_from_the_cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.setattr(_widgets, "_offline", False)
+    monkeypatch.setattr(alt.JupyterChart, "_is_offline", False)
+    monkeypatch.setattr(alt.JupyterChart, "_esm", alt.JupyterChart._esm)
+
+    _widgets.enable_offline_charts()  # builds the bundle with vl-convert, keeps a copy
+    (cached,) = (tmp_path / "shopnb").glob("jupyterchart-altair-*-vlc-*.js")
+    bundle = cached.read_text(encoding="utf-8")
+    assert alt.JupyterChart._is_offline
+    assert alt.JupyterChart._esm == bundle
+    assert "cdn.jsdelivr" not in bundle  # no imports from a CDN left
+
+    # a new kernel: reads the file instead of loading vl-convert
+    monkeypatch.setattr(_widgets, "_offline", False)
+    alt.JupyterChart._is_offline = False
+    alt.JupyterChart._esm = "online"
+    _widgets.enable_offline_charts()
+    assert alt.JupyterChart._esm == bundle
+    assert alt.JupyterChart._is_offline
+
+
+def test_chart_widget_renders_svg_offline():
+    chart = alt.Chart(pd.DataFrame({"x": [1, 2]})).mark_point().encode(x="x:Q")
+    widget = _widgets.chart_widget(chart)
+    assert isinstance(widget, alt.JupyterChart)
+    assert widget.chart is chart
+    assert widget.embed_options["renderer"] == "svg"
+    assert alt.JupyterChart._is_offline
+
+
+def test_message_is_escaped_text_not_a_traceback():
+    html = _widgets.message_html("<b>列 gmv</b> 缺失")
+    assert "&lt;b&gt;列 gmv&lt;/b&gt; 缺失" in html
+    assert 'class="shopnb-message"' in html
