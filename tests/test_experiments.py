@@ -172,6 +172,45 @@ def test_plan_curve_lists_sample_size_and_days_per_effect():
     assert curve["n_per_variant"].is_monotonic_decreasing
 
 
+def test_plan_for_a_rate_uses_the_control_rate_variants_and_traffic_seen(daily_card):
+    res = ex.analyze(daily_card, {"ctr": ("clicks", "impressions")})
+    curve = ex.plan_for(res, "ctr", [0.05, 0.2])
+    control = res["control"].iloc[0]
+    assert curve["n_per_variant"].tolist() == [ex.sample_size(control, m, variants=3)
+                                               for m in (0.05, 0.2)]
+    traffic = daily_card["impressions"].sum() / 7
+    assert curve["days"].tolist() == [math.ceil(n * 3 / traffic) for n in curve["n_per_variant"]]
+    with pytest.raises(ShopDataError, match="not in the result"):
+        ex.plan_for(res, "gmv", [0.1])
+
+
+def test_plan_for_a_mean_takes_the_spread_per_user_from_the_analysis(revenue_users):
+    res = ex.analyze(revenue_users, {"revenue": "revenue"})
+    sd = math.sqrt(revenue_users.groupby("variant")["revenue"].var().mean())  # equal groups
+    curve = ex.plan_for(res, "revenue", [0.1])
+    assert curve["n_per_variant"].iloc[0] == ex.sample_size(res["control"].iloc[0], 0.1, sd=sd)
+    assert np.isnan(curve["days"].iloc[0])  # no dates, no traffic per day
+
+
+def test_suggest_metrics_offers_what_the_columns_allow(daily_card):
+    assert ex.suggest_metrics(daily_card) == {"ctr": ("clicks", "impressions")}
+    full = daily_card.assign(buyers=1, revenue=10.0, orders=1)
+    assert list(ex.suggest_metrics(full)) == ["ctr", "click_to_buy", "revenue_per_impression",
+                                              "order_value"]
+    people = pd.DataFrame({"variant": ["a", "b"], "user_id": [1, 2], "converted": [True, False],
+                           "revenue": [3.0, 0.0]})
+    assert ex.suggest_metrics(people) == {"conversion": "converted", "revenue": "revenue",
+                                          "revenue_per_buyer": ("revenue", "converted")}
+
+
+def test_significance_follows_each_metrics_direction():
+    res = pd.DataFrame({"metric": ["ctr", "refunds", "ctr"], "effect_size": [0.01, 0.01, 0.02],
+                        "pvalue_adjusted": [0.01, 0.01, 0.2], "chance_to_win": [0.99] * 3})
+    assert ex.significance(res, lower_is_better=["refunds"]).tolist() == [1, -1, 0]
+    res.attrs["method"] = "bayesian"
+    assert ex.significance(res).tolist() == [1, 1, 1]
+
+
 @pytest.mark.parametrize(("args", "kwargs", "message"), [
     ((0.2, 0.0), {}, "must not be 0"),
     ((1.2, 0.1), {}, "between 0 and 1"),
