@@ -19,6 +19,7 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
+import scipy.ndimage
 import scipy.stats
 import tea_tasting as tt
 
@@ -55,7 +56,7 @@ _EXTRA_COLUMNS = ("expected_loss", "effect_size_se", "control_n", "treatment_n",
                   "variance_reduction")
 _STAT_FIELDS = RESULT_COLUMNS[2:11]
 _DRAWS = 50_000      # posterior draws per variant in Bayesian mode
-_DENSITY_POINTS = 120
+_DENSITY_POINTS = 120  # points of the posterior density curve
 
 
 # --- one comparison --------------------------------------------------------------------------
@@ -186,9 +187,20 @@ def _bayes(spec: _Spec, row: dict[str, float], *, alpha: float, rng: np.random.G
                expected_loss=float(np.maximum(-rel, 0).mean()),
                effect_size_ci_lower=float(lo), effect_size_ci_upper=float(hi),
                rel_effect_size_ci_lower=float(rlo), rel_effect_size_ci_upper=float(rhi))
-    span = np.quantile(rel, [0.0005, 0.9995])
-    density, edges = np.histogram(rel, bins=_DENSITY_POINTS, range=tuple(span), density=True)
-    return pd.DataFrame({"rel_effect_size": (edges[:-1] + edges[1:]) / 2, "density": density})
+    return _density(spec, row, rel)
+
+
+def _density(spec: _Spec, row: dict[str, float], rel: np.ndarray) -> pd.DataFrame:
+    """The posterior density of the relative effect on a grid: exact (log-normal) for
+    means and ratios; for proportions a histogram of the draws, lightly smoothed."""
+    lo, hi = np.quantile(rel, [0.0005, 0.9995])
+    if spec.kind != "proportion":
+        grid = np.linspace(lo, hi, _DENSITY_POINTS)
+        lognormal = scipy.stats.lognorm(s=row["_se_log"], scale=1 + row["rel_effect_size"])
+        return pd.DataFrame({"rel_effect_size": grid, "density": lognormal.pdf(1 + grid)})
+    counts, edges = np.histogram(rel, bins=_DENSITY_POINTS, range=(lo, hi), density=True)
+    smooth = scipy.ndimage.gaussian_filter1d(counts, sigma=2, mode="constant")
+    return pd.DataFrame({"rel_effect_size": (edges[:-1] + edges[1:]) / 2, "density": smooth})
 
 
 # --- analyze ---------------------------------------------------------------------------------

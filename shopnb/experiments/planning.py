@@ -121,27 +121,36 @@ def duration(baseline: float, mde: float, daily_traffic: float, *, alpha: float 
     n = sample_size(baseline, mde, alpha=alpha, power=power, variants=variants,
                     relative=relative, sd=sd)
     total = n * variants
-    needed = math.ceil(total / (daily_traffic * traffic_share))
-    return Duration(n, total, needed, max(7, 7 * math.ceil(needed / 7)))
+    return Duration(n, total, *_days(total, daily_traffic * traffic_share))
 
 
 def plan_curve(baseline: float, mdes: Iterable[float], *, daily_traffic: float | None = None,
                alpha: float = 0.05, power: float = 0.8, variants: int = 2,
                relative: bool = True, sd: float | None = None) -> pd.DataFrame:
-    """Sample size per variant (and days, given traffic) for a range of effects: the
-    planner's curve.
+    """Sample size per variant for a range of effects: the planner's curve. Given the
+    daily traffic, also the days needed and the days to run (whole weeks, at least 7).
 
     Example:
-        >>> plan_curve(0.2, [0.05, 0.1], relative=False)["n_per_variant"].tolist()
-        [1094, 294]
+        >>> plan_curve(0.2, [0.05, 0.1], relative=False, daily_traffic=100)
+            mde  n_per_variant  n_total  days  run_days
+        0  0.05           1094     2188    22        28
+        1  0.10            294      588     6         7
     """
     rows = []
     for mde in mdes:
         n = sample_size(baseline, mde, alpha=alpha, power=power, variants=variants,
                         relative=relative, sd=sd)
-        days = (math.ceil(n * variants / daily_traffic) if daily_traffic else math.nan)
-        rows.append({"mde": mde, "n_per_variant": n, "n_total": n * variants, "days": days})
-    return pd.DataFrame(rows, columns=["mde", "n_per_variant", "n_total", "days"])
+        days, run = _days(n * variants, daily_traffic) if daily_traffic else (math.nan,
+                                                                              math.nan)
+        rows.append({"mde": mde, "n_per_variant": n, "n_total": n * variants, "days": days,
+                     "run_days": run})
+    return pd.DataFrame(rows, columns=["mde", "n_per_variant", "n_total", "days", "run_days"])
+
+
+def _days(total: float, daily_traffic: float) -> tuple[int, int]:
+    """Days needed at the traffic, and days to run: whole weeks, at least one."""
+    needed = math.ceil(total / daily_traffic)
+    return needed, max(7, 7 * math.ceil(needed / 7))
 
 
 def plan_for(result: pd.DataFrame, metric: str, mdes: Iterable[float], *, power: float = 0.8
@@ -168,6 +177,8 @@ def plan_for(result: pd.DataFrame, metric: str, mdes: Iterable[float], *, power:
     days = result.attrs.get("days")
     traffic = (first["control_n"] + rows["treatment_n"].sum()) / days if days else None
     variants = len(result.attrs.get("variants", [])) or len(rows) + 1
-    return plan_curve(first["control"], mdes, daily_traffic=traffic,
-                      alpha=result.attrs.get("alpha", 0.05), power=power, variants=variants,
-                      sd=sd)
+    curve = plan_curve(first["control"], mdes, daily_traffic=traffic,
+                       alpha=result.attrs.get("alpha", 0.05), power=power, variants=variants,
+                       sd=sd)
+    curve.attrs["daily_traffic"] = traffic
+    return curve
