@@ -6,6 +6,7 @@ Modules:
     sources   files, folders and DataFrames into raw tables
     load      one loader per canonical table
     datasets  the bundled sample shop and its seeded generator
+    experiments  A/B tests: analysis, sample-ratio check, planning, verdict
     theme     the Altair theme and zh/en labels
     charts    Altair chart builders
     pages     one ipywidgets app per Voila page
@@ -29,6 +30,7 @@ from shopnb.load import (
 
 __all__ = [
     "ShopDataError",
+    "experiments",
     "load_competitors",
     "load_events",
     "load_experiment",
@@ -39,3 +41,13 @@ __all__ = [
     "make_shop_data",
 ]
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str) -> object:
+    """`sn.experiments` is imported on first use: it brings tea-tasting (about 0.8 s),
+    which the other pages' kernels need not pay for."""
+    if name == "experiments":
+        import shopnb.experiments
+
+        return shopnb.experiments
+    raise AttributeError(f"module 'shopnb' has no attribute {name!r}")
