@@ -26,6 +26,8 @@ from __future__ import annotations
 
 import html
 import math
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from typing import Any
 
 import ipywidgets as widgets
@@ -196,8 +198,7 @@ class ExperimentsPage(widgets.VBox):
                            .unique().sort_values()) if dated else [])
         self._covariate = next((col for col in self._frame.columns
                                 if str(col).startswith("pre_")), None)
-        self._busy = True
-        try:
+        with self._quietly("control", "metrics", "primary", "dates"):
             c["control"].options = variants or [""]
             c["control"].value = ("control" if "control" in variants
                                   else (variants or [""])[0])
@@ -206,10 +207,22 @@ class ExperimentsPage(widgets.VBox):
             c["metrics"].value = tuple(names[:3])
             self._set_primary()
             days = self._days or [pd.NaT]
-            c["dates"].options = [(f"{d:%m-%d}" if not pd.isna(d) else "-", d) for d in days]
+            c["dates"].options = [(f"{d:%m/%d}" if not pd.isna(d) else "-", d) for d in days]
             c["dates"].index = (0, len(days) - 1)
             c["dates"].disabled = not self._days
-            c["cuped"].layout.display = None if self._covariate else "none"
+        c["cuped"].layout.display = None if self._covariate else "none"
+
+    @contextmanager
+    def _quietly(self, *names: str) -> Iterator[None]:
+        """Change controls without reacting to it, each control's options and value sent
+        to the browser in one message, so that it does not send back an in-between value
+        (a range slider whose options change would otherwise report index (0, 0))."""
+        self._busy = True
+        try:
+            with ExitStack() as stack:
+                for name in names:
+                    stack.enter_context(self.controls[name].hold_sync())
+                yield
         finally:
             self._busy = False
 
@@ -230,11 +243,8 @@ class ExperimentsPage(widgets.VBox):
     def _on_metrics(self, change: dict) -> None:
         if self._busy:
             return
-        self._busy = True
-        try:
+        with self._quietly("primary"):
             self._set_primary()
-        finally:
-            self._busy = False
         self._update()
 
     def _on_change(self, change: dict) -> None:
@@ -309,7 +319,7 @@ class ExperimentsPage(widgets.VBox):
         self.srm_box.layout.display = None if verdict.srm_warning else "none"
         self.srm_box.value = _srm_html(result.attrs["srm_pvalue"], lang)
         self.verdict_box.value = _verdict_html(verdict, lang)
-        self.table.value = _table_html(result, lang, level)
+        self.table.value = _table_html(result, lang, level, faded=verdict.srm_warning)
         self.notes.value = _notes_html(result.attrs.get("excluded", {}), lang)
         kind = result.loc[result["metric"] == self._primary, "kind"].iloc[0]
         charts = {"forest": ab_forest(result, variants=variants, level=level, lang=lang)}
@@ -378,8 +388,7 @@ class ExperimentsPage(widgets.VBox):
         c["cuped"].description = t("ab_cuped", lang,
                                    covariate=getattr(self, "_covariate", None) or "")
         # new labels, same values: an options change resets a selection, so put it back
-        self._busy = True
-        try:
+        with self._quietly("correction", "method", "metrics", "primary"):
             for name, keys in (("correction", ex.CORRECTIONS), ("method", ex.METHODS)):
                 value = c[name].value
                 c[name].options = [(t(f"ab_{name}_{x}", lang), x) for x in keys]
@@ -389,8 +398,6 @@ class ExperimentsPage(widgets.VBox):
                 c["metrics"].options = [(metric_label(m, lang), m) for m in self._catalog]
                 c["metrics"].value = chosen
                 self._set_primary()
-        finally:
-            self._busy = False
 
 
 # --- HTML pieces -----------------------------------------------------------------------------
@@ -445,8 +452,10 @@ def _verdict_html(verdict: ex.Verdict, lang: str) -> str:
             f'<ul style="margin: 4px 0 0 0; padding-left: 20px;">{reasons}</ul></div>')
 
 
-def _table_html(result: pd.DataFrame, lang: str, level: float) -> str:
+def _table_html(result: pd.DataFrame, lang: str, level: float, *, faded: bool) -> str:
+    """The results, one row per metric and treatment; faded when they cannot be trusted."""
     cuped = result["variance_reduction"].notna().any()
+    days_as_units = result.attrs.get("aggregated", False)  # ratios of daily rows
     heads = [t("ab_metric", lang), t("ab_variant", lang), t("ab_control_value", lang),
              t("ab_treatment_value", lang), t("ab_rel_effect", lang),
              t("ab_interval", lang, level=f"{level:.0%}"), t("ab_pvalue_adjusted", lang),
@@ -461,7 +470,8 @@ def _table_html(result: pd.DataFrame, lang: str, level: float) -> str:
                  value.format(r.treatment), f"{r.rel_effect_size:+.1%}",
                  f"[{r.rel_effect_size_ci_lower:+.1%}, {r.rel_effect_size_ci_upper:+.1%}]",
                  _pvalue(r.pvalue_adjusted), f"{r.chance_to_win:.1%}",
-                 f"{r.control_n:,} / {r.treatment_n:,}"]
+                 t("ab_days_n" if days_as_units and r.kind == "ratio" else "ab_n", lang,
+                   control=f"{r.control_n:,}", treatment=f"{r.treatment_n:,}")]
         cells += [f"{r.variance_reduction:.1%}" if not math.isnan(r.variance_reduction)
                   else "–"] if cuped else []
         tds = "".join(f"<td style='padding: 3px 10px; text-align: right;'>{html.escape(x)}"
@@ -473,7 +483,8 @@ def _table_html(result: pd.DataFrame, lang: str, level: float) -> str:
                   f" color: {COLORS['muted']}; font-weight: 500;'>{html.escape(h)}</th>"
                   for h in heads)
     return (f'<table class="shopnb-results" style="font-family: {FONT}; font-size: 13px;'
-            f' border-collapse: collapse; margin: 6px 0;"><thead><tr>{ths}</tr></thead>'
+            f' border-collapse: collapse; margin: 6px 0; opacity: {0.45 if faded else 1};">'
+            f'<thead><tr>{ths}</tr></thead>'
             f'<tbody>{"".join(rows)}</tbody></table>')
 
 
