@@ -55,6 +55,7 @@ RESULT_COLUMNS: tuple[str, ...] = (
 _EXTRA_COLUMNS = ("expected_loss", "effect_size_se", "control_n", "treatment_n", "kind",
                   "variance_reduction")
 _STAT_FIELDS = RESULT_COLUMNS[2:11]
+_OVER_TIME = RESULT_COLUMNS[2:10]  # no p-values over time (see `cumulative`)
 _DRAWS = 50_000      # posterior draws per variant in Bayesian mode
 _DENSITY_POINTS = 120  # points of the posterior density curve
 
@@ -62,10 +63,10 @@ _DENSITY_POINTS = 120  # points of the posterior density curve
 # --- one comparison --------------------------------------------------------------------------
 
 def _compare(spec: _Spec, c: tt.aggr.Aggregates, t: tt.aggr.Aggregates, *, alpha: float,
-             continuity: bool, log_scale: bool) -> dict[str, float]:
-    """Test and interval, and the normal-approximation standard error of the effect
-    (plus, with `log_scale`, of the log ratio) that the posterior and the sequential
-    interval build on."""
+             continuity: bool, log_scale: bool, test: bool = True) -> dict[str, float]:
+    """Interval, test (unless not `test`: then no ``pvalue`` for proportions), and the
+    normal-approximation standard error of the effect (plus, with `log_scale`, of the log
+    ratio) that the posterior and the sequential interval build on."""
     level = 1 - alpha
     z = NormalDist().inv_cdf(1 - alpha / 2)
     out: dict[str, float] = {"control_n": c.count(), "treatment_n": t.count()}
@@ -75,9 +76,10 @@ def _compare(spec: _Spec, c: tt.aggr.Aggregates, t: tt.aggr.Aggregates, *, alpha
             return tt.Proportion(spec.numer, method="norm", alternative="two-sided",
                                  confidence_level=level, correction=cc, equal_var=pooled
                                  ).analyze_aggregates(c, t)
-        test, interval = prop(True, continuity), prop(False, continuity)
+        interval = prop(False, continuity)
         normal = prop(False, False) if continuity else interval
-        res = interval._asdict() | {"pvalue": test.pvalue}
+        res = interval._asdict() | {"pvalue": prop(True, continuity).pvalue if test
+                                    else math.nan}
     else:
         first = _tt_metric(spec, level).analyze_aggregates(c, t)
         res = first._asdict()
@@ -424,11 +426,14 @@ def cumulative(data: pd.DataFrame, metrics: Metrics, *, variant: str = "variant"
     A lift that shrinks over the days is a novelty effect; intervals that keep
     crossing 0 mean keep waiting. With ``sequential=True`` the intervals are
     always valid (tuned to the whole test's sample), so stopping at the first
-    day they exclude 0 keeps the false-positive rate at `alpha`.
+    day they exclude 0 keeps the false-positive rate at `alpha`. No p-values:
+    a fixed-horizon p-value read every day is exactly what inflates false
+    positives; read the (sequential) interval.
 
     Returns:
         One row per day, metric and treatment: ``date``, ``metric``,
-        ``variant``, then `_STAT_FIELDS` as in `analyze` (p-values unadjusted).
+        ``variant``, ``control``, ``treatment`` and the effects with their
+        intervals, as in `analyze`.
 
     Example:
         >>> days = pd.to_datetime(["2024-05-01", "2024-05-02"])
@@ -461,12 +466,12 @@ def cumulative(data: pd.DataFrame, metrics: Metrics, *, variant: str = "variant"
                 if t.count() < 2:
                     continue
                 row = _compare(spec, c, t, alpha=alpha, continuity=continuity,
-                               log_scale=sequential)
+                               log_scale=sequential, test=False)
                 if sequential:  # tuned to the whole test's sample, the same at every look
                     _sequential(row, alpha=alpha, n_tuning=final[0] + final[g])
                 rows.append({"date": days[j], "metric": spec.name, "variant": prep.names[g],
-                             **{f: row[f] for f in _STAT_FIELDS}})
-    cols = ["date", "metric", "variant", *_STAT_FIELDS]
+                             **{f: row[f] for f in _OVER_TIME}})
+    cols = ["date", "metric", "variant", *_OVER_TIME]
     return pd.DataFrame(rows, columns=cols)
 
 

@@ -55,6 +55,15 @@ _MDES = tuple(round(x, 3) for x in np.geomspace(0.01, 0.5, 24))
 _DECISION_COLORS = {"ship": COLORS["secondary"], "keep running": COLORS["warning_border"],
                     "stop": COLORS["muted"], "no verdict": COLORS["primary"]}
 _CHARTS = ("forest", "cumulative", "daily", "posterior", "planner")
+# the controls each chart is drawn from
+_ANALYSIS = ("experiment", "dates", "control", "confidence", "cuped", "lang")
+_DEPENDS = {
+    "forest": (*_ANALYSIS, "metrics", "correction", "method", "sequential"),
+    "cumulative": (*_ANALYSIS, "primary", "sequential"),
+    "daily": ("experiment", "dates", "primary", "lang"),
+    "posterior": (*_ANALYSIS, "metrics", "primary", "method"),
+    "planner": (*_ANALYSIS, "primary", "mde"),
+}
 
 
 def _experiments(data: pd.DataFrame) -> list[str]:
@@ -137,6 +146,7 @@ class ExperimentsPage(widgets.VBox):
         self.planner_text = widgets.HTML()
         self.posterior_note = widgets.HTML()
         self.charts: dict[str, Any] = {}
+        self._keys: dict[str, tuple] = {}
         self._chart_boxes = {name: widgets.Box() for name in _CHARTS}
 
         row = {"layout": widgets.Layout(flex_flow="row wrap", align_items="center",
@@ -252,7 +262,7 @@ class ExperimentsPage(widgets.VBox):
             self._update()
 
     def _on_mde(self, change: dict) -> None:
-        if not self._busy and self.result is not None:
+        if not self._busy and self.result is not None and "planner" in self._stale():
             self._draw_planner()
 
     def _on_lang(self, change: dict) -> None:
@@ -263,7 +273,7 @@ class ExperimentsPage(widgets.VBox):
     # --- analysis and drawing ---------------------------------------------------------------
 
     def _update(self) -> None:
-        """Analyse the current choice and redraw everything, or show what is wrong."""
+        """Analyse the current choice and redraw what it changed, or show what is wrong."""
         if self._problem and self._problem[0] == "ab_no_experiments":
             return self._show_problem(*self._problem)
         c = self.controls
@@ -275,33 +285,47 @@ class ExperimentsPage(widgets.VBox):
         frame = self.experiment
         if frame.empty:
             return self._show_problem("ab_no_rows", {})
-        level = c["confidence"].value
+        alpha = round(1 - c["confidence"].value, 6)
+        primary = c["primary"].value or next(iter(metrics))
+        stale = self._stale()
+        over_time = ({primary: metrics[primary]} if self._days and "date" in frame.columns
+                     else None)
         try:
             result = ex.analyze(
-                frame, metrics, control=c["control"].value, alpha=round(1 - level, 6),
+                frame, metrics, control=c["control"].value, alpha=alpha,
                 correction=c["correction"].value, method=c["method"].value,
                 covariates=self._covariate if c["cuped"].value and self._covariate else None,
                 sequential=c["sequential"].value)
-            primary = c["primary"].value or next(iter(metrics))
             result["significance"] = ex.significance(result)
             verdict = ex.verdict(result, primary=primary)
-            over_time = ({primary: metrics[primary]}
-                         if "date" in frame.columns and self._days else None)
-            cum = ex.cumulative(frame, over_time, control=c["control"].value,
-                                alpha=round(1 - level, 6), sequential=c["sequential"].value,
-                                ) if over_time else None
-            daily = ex.daily_values(frame, over_time) if over_time else None
+            cum = ex.cumulative(frame, over_time, control=c["control"].value, alpha=alpha,
+                                sequential=c["sequential"].value,
+                                ) if over_time and "cumulative" in stale else None
+            daily = (ex.daily_values(frame, over_time) if over_time and "daily" in stale
+                     else None)
         except (ShopDataError, ValueError) as err:
             return self._show_problem("ab_problem", {"detail": str(err)})
         self._problem = None
-        self.result, self.verdict = result, verdict
-        self._primary = primary
-        self._show(result, verdict, cum, daily, level)
+        self.result, self.verdict, self._primary = result, verdict, primary
+        self._show(stale, cum, daily)
         return None
+
+    def _stale(self) -> set[str]:
+        """The charts whose inputs changed since they were drawn (each is drawn from a few
+        controls; redrawing only those keeps a change quick)."""
+        values = {name: w.value for name, w in self.controls.items()}
+        stale = set()
+        for name, depends in _DEPENDS.items():
+            key = tuple(values[d] for d in depends)
+            if self._keys.get(name) != key:
+                stale.add(name)
+                self._keys[name] = key
+        return stale
 
     def _show_problem(self, key: str, fields: dict[str, Any]) -> None:
         self._problem = (key, fields)
         self.result = self.verdict = self.plan = None
+        self._keys.clear()
         self.message.value = message_html(t(key, self._lang, **fields))
         self.message.layout.display = None
         self.body.layout.display = "none" if key == "ab_no_experiments" else None
@@ -312,32 +336,36 @@ class ExperimentsPage(widgets.VBox):
         for box in self._chart_boxes.values():
             box.layout.display = "none"
 
-    def _show(self, result: pd.DataFrame, verdict: ex.Verdict, cum: pd.DataFrame | None,
-              daily: pd.DataFrame | None, level: float) -> None:
+    def _show(self, stale: set[str], cum: pd.DataFrame | None, daily: pd.DataFrame | None
+              ) -> None:
+        result, verdict, primary = self.result, self.verdict, self._primary
         lang, variants = self._lang, result.attrs["variants"]
+        level = self.controls["confidence"].value
         self.message.layout.display = "none"
         self.srm_box.layout.display = None if verdict.srm_warning else "none"
         self.srm_box.value = _srm_html(result.attrs["srm_pvalue"], lang)
         self.verdict_box.value = _verdict_html(verdict, lang)
         self.table.value = _table_html(result, lang, level, faded=verdict.srm_warning)
         self.notes.value = _notes_html(result.attrs.get("excluded", {}), lang)
-        kind = result.loc[result["metric"] == self._primary, "kind"].iloc[0]
-        charts = {"forest": ab_forest(result, variants=variants, level=level, lang=lang)}
-        if cum is not None and len(cum):
-            charts["cumulative"] = ab_cumulative(cum, variants=variants, metric=self._primary,
-                                                 lang=lang)
-            charts["daily"] = ab_daily(daily, variants=variants, metric=self._primary,
-                                       percent=kind == "proportion", lang=lang)
         posterior = result.attrs.get("posterior")
-        if posterior is not None:
-            charts["posterior"] = ab_posterior(
-                posterior[posterior["metric"] == self._primary], variants=variants,
-                metric=self._primary, lang=lang)
         self.posterior_note.value = "" if posterior is not None else _note(
             t("ab_posterior_note", lang))
-        for name in _CHARTS[:-1]:
-            self._draw(name, charts.get(name))
-        self._draw_planner()
+        if "forest" in stale:
+            self._draw("forest", ab_forest(result, variants=variants, level=level, lang=lang))
+        if "cumulative" in stale:
+            self._draw("cumulative", None if cum is None or cum.empty else ab_cumulative(
+                cum, variants=variants, metric=primary, lang=lang))
+        if "daily" in stale:
+            kind = result.loc[result["metric"] == primary, "kind"].iloc[0]
+            self._draw("daily", None if daily is None else ab_daily(
+                daily, variants=variants, metric=primary, percent=kind == "proportion",
+                lang=lang))
+        if "posterior" in stale:
+            self._draw("posterior", None if posterior is None else ab_posterior(
+                posterior[posterior["metric"] == primary], variants=variants, metric=primary,
+                lang=lang))
+        if "planner" in stale:
+            self._draw_planner()
 
     def _draw(self, name: str, chart: Any) -> None:
         box = self._chart_boxes[name]

@@ -80,8 +80,13 @@ def test_experiments_page_draws_switches_and_stays_offline(voila_url, page, arti
     page.get_by_role("button", name="频率学派").click()
 
     # the confidence level redraws the forest plot in place
+    start = time.perf_counter()
     _select(page, "置信水平", "99%")
     _wait_for_text(page, ".vega-embed", "99% 区间")
+    redraw_s = time.perf_counter() - start
+    with (artifacts / "timings.txt").open("a") as f:
+        f.write(f"experiments redraw after a control change: {redraw_s:.2f} s\n")
+    print(f"experiments: forest plot redrawn {redraw_s:.2f} s after the confidence change")
 
     # the live-script test fails the sample-ratio check: a loud warning, no verdict
     _select(page, "实验", "直播话术")

@@ -87,6 +87,18 @@ def test_controls_redraw_the_same_chart_widgets(card):
     assert "99%" in str(forest.chart.to_dict()["title"])
 
 
+def test_a_change_redraws_only_the_charts_drawn_from_that_control(card):
+    page = build_experiments(card, lang="en")
+    drawn = {name: jc.chart for name, jc in page.charts.items()}
+    page.controls["correction"].value = "bh"
+    assert page.charts["forest"].chart is not drawn["forest"]
+    for name in ("cumulative", "daily", "planner"):
+        assert page.charts[name].chart is drawn[name], name
+    page.controls["mde"].value = 0.2
+    assert page.charts["planner"].chart is not drawn["planner"]
+    assert page.charts["daily"].chart is drawn["daily"]
+
+
 def test_correction_and_control_change_the_analysis(card):
     page = build_experiments(card, lang="en")
     holm = page.result["pvalue_adjusted"].to_numpy()
