@@ -460,6 +460,8 @@ def test_is_aggregated_tells_user_rows_from_counts():
     (pd.DataFrame({"variant": ["a", "b"] * 2, "x": [1, 2] * 2}), {"x": "x"},
      {"alpha": 5}, "alpha must be"),
     (pd.DataFrame({"variant": pd.Series([], dtype="str")}), {"x": "x"}, {}, "empty"),
+    (pd.DataFrame({"variant": ["a", "b"] * 2, "x": [1, 2] * 2, "experiment": ["e1", "e2"] * 2}),
+     {"x": "x"}, {}, "holds 2 experiments \\(e1, e2\\); analyse one at a time"),
 ])
 def test_bad_input_raises_shop_data_error_that_says_what_is_wrong(data, metrics, kwargs,
                                                                   message):

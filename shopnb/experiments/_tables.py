@@ -52,6 +52,13 @@ def _require_frame(data: object, variant: str) -> pd.DataFrame:
                             f"{', '.join(map(str, data.columns))}", column=variant)
     if data.empty:
         raise ShopDataError("the experiment table is empty")
+    if "experiment" in data.columns:
+        names = pd.unique(data["experiment"].dropna())
+        if len(names) > 1:
+            shown = ", ".join(map(str, names[:5]))
+            raise ShopDataError(f"the table holds {len(names)} experiments ({shown}); analyse "
+                                f"one at a time, e.g. data[data['experiment'] == "
+                                f"{str(names[0])!r}]", column="experiment")
     return data
 
 

@@ -1,7 +1,9 @@
 """The A/B test page: one experiment at a time, every treatment against control.
 
 The page slices the `experiment` table to the chosen experiment and dates,
-runs `shopnb.experiments.analyze` on the chosen metrics, and shows: a loud
+runs `shopnb.experiments.analyze` on the chosen metrics (the primary one
+decides the verdict, the others guard it: a significant loss on any of them
+stops the test), and shows: a loud
 warning when the sample-ratio check fails, the verdict with its reasons, a
 results table, a forest plot of the lifts, the cumulative lift and the metric
 per day for the primary metric, the posterior densities in Bayesian mode, and
@@ -297,7 +299,8 @@ class ExperimentsPage(widgets.VBox):
                 covariates=self._covariate if c["cuped"].value and self._covariate else None,
                 sequential=c["sequential"].value)
             result["significance"] = ex.significance(result)
-            verdict = ex.verdict(result, primary=primary)
+            verdict = ex.verdict(result, primary=primary,
+                                 guardrails=[m for m in metrics if m != primary])
             cum = ex.cumulative(frame, over_time, control=c["control"].value, alpha=alpha,
                                 sequential=c["sequential"].value,
                                 ) if over_time and "cumulative" in stale else None

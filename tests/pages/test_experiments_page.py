@@ -110,6 +110,17 @@ def test_correction_and_control_change_the_analysis(card):
     assert page.verdict.decision == "stop"  # C was the best: the others lose against it
 
 
+def test_the_other_chosen_metrics_guard_the_verdict(card):
+    card.loc[card["variant"] == "C", "buyers"] = 2  # C wins clicks but loses buyers
+    page = build_experiments(card, lang="en")
+    assert page.verdict.decision == "stop"
+    assert [(r.code, r.fields["metric"]) for r in page.verdict.reasons] == [
+        ("guardrail_harm", "click_to_buy")]
+    assert "Guardrail Click-to-buy rate is significantly worse in C" in page.verdict_box.value
+    page.controls["metrics"].value = ("ctr",)
+    assert page.verdict.decision == "ship"
+
+
 def test_bayesian_mode_shows_the_posterior(card):
     page = build_experiments(card, lang="en")
     assert page._chart_boxes["posterior"].layout.display == "none"
