@@ -7,6 +7,7 @@ Modules:
     load      one loader per canonical table
     datasets  the bundled sample shop and its seeded generator
     experiments  A/B tests: analysis, sample-ratio check, planning, verdict
+    competitors  competitor monitoring metrics (sn.competitors.top, .price_alerts ...)
     theme     the Altair theme and zh/en labels
     charts    Altair chart builders
     pages     one ipywidgets app per Voila page
@@ -17,6 +18,7 @@ Example:
     True
 """
 
+from shopnb import competitors
 from shopnb.datasets import load_sample, make_shop_data
 from shopnb.errors import ShopDataError
 from shopnb.load import (
@@ -30,6 +32,7 @@ from shopnb.load import (
 
 __all__ = [
     "ShopDataError",
+    "competitors",
     "experiments",
     "load_competitors",
     "load_events",

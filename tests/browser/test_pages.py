@@ -37,7 +37,7 @@ def _wait_for_svg_change(page, before: str) -> None:
     )
 
 
-def test_overview_page_draws_redraws_and_switches_language_offline(voila_url, page, artifacts):
+def test_overview_page_draws_redraws_and_switches_language_offline(page, voila_url, artifacts):
     _needs_sample()
     start = time.perf_counter()
     page.goto(f"{voila_url}/voila/render/overview.ipynb")
@@ -79,7 +79,7 @@ def test_overview_page_draws_redraws_and_switches_language_offline(voila_url, pa
     assert page.console_errors == []
 
 
-def test_home_page_lists_the_pages_offline(voila_url, page, artifacts):
+def test_home_page_lists_the_pages_offline(page, voila_url, artifacts):
     page.goto(voila_url)
     listed = page.locator(".jp-DirListing-item", has_text="overview.ipynb")
     listed.wait_for(state="visible", timeout=REDRAW_TIMEOUT_MS)
