@@ -68,6 +68,16 @@ _DEPENDS = {
 }
 
 
+def _date_slider(days: list[pd.Timestamp], description: str = ""
+                 ) -> widgets.SelectionRangeSlider:
+    """A range over the experiment's days (disabled when it has none)."""
+    options = [(f"{d:%m/%d}", d) for d in days] or [("-", None)]
+    return widgets.SelectionRangeSlider(
+        options=options, index=(0, len(options) - 1), disabled=not days,
+        description=description, continuous_update=False,
+        style={"description_width": "initial"}, layout=widgets.Layout(width="420px"))
+
+
 def _experiments(data: pd.DataFrame) -> list[str]:
     if "experiment" not in data.columns:
         return ["experiment"]
@@ -117,8 +127,7 @@ class ExperimentsPage(widgets.VBox):
                 layout=widgets.Layout(width="300px")),
             "control": widgets.Dropdown(options=[""], **wide,
                                         layout=widgets.Layout(width="200px")),
-            "dates": widgets.SelectionRangeSlider(options=[""], index=(0, 0), **wide,
-                                                  layout=widgets.Layout(width="420px")),
+            "dates": _date_slider([]),
             "metrics": widgets.SelectMultiple(options=[], rows=4, **wide,
                                               layout=widgets.Layout(width="300px")),
             "primary": widgets.Dropdown(options=[""], **wide,
@@ -153,8 +162,9 @@ class ExperimentsPage(widgets.VBox):
 
         row = {"layout": widgets.Layout(flex_flow="row wrap", align_items="center",
                                         grid_gap="4px 16px")}
+        self._date_row = widgets.HBox([c["control"], c["dates"]], **row)
         self.body = widgets.VBox([
-            widgets.HBox([c["control"], c["dates"]], **row),
+            self._date_row,
             widgets.HBox([c["metrics"], widgets.VBox([c["primary"], c["correction"],
                                                       c["confidence"]])], **row),
             widgets.HBox([c["method"], c["cuped"], c["sequential"]], **row),
@@ -175,8 +185,8 @@ class ExperimentsPage(widgets.VBox):
         self._update()
 
         c["experiment"].observe(self._on_experiment, names="value")
-        for name in ("control", "dates", "correction", "method", "confidence", "cuped",
-                     "sequential", "primary"):
+        for name in ("control", "correction", "method", "confidence", "cuped", "sequential",
+                     "primary"):
             c[name].observe(self._on_change, names="value")
         c["metrics"].observe(self._on_metrics, names="value")
         c["mde"].observe(self._on_mde, names="value")
@@ -210,7 +220,7 @@ class ExperimentsPage(widgets.VBox):
                            .unique().sort_values()) if dated else [])
         self._covariate = next((col for col in self._frame.columns
                                 if str(col).startswith("pre_")), None)
-        with self._quietly("control", "metrics", "primary", "dates"):
+        with self._quietly("control", "metrics", "primary"):
             c["control"].options = variants or [""]
             c["control"].value = ("control" if "control" in variants
                                   else (variants or [""])[0])
@@ -218,10 +228,13 @@ class ExperimentsPage(widgets.VBox):
             c["metrics"].options = [(metric_label(m, self._lang), m) for m in names]
             c["metrics"].value = tuple(names[:3])
             self._set_primary()
-            days = self._days or [pd.NaT]
-            c["dates"].options = [(f"{d:%m/%d}" if not pd.isna(d) else "-", d) for d in days]
-            c["dates"].index = (0, len(days) - 1)
-            c["dates"].disabled = not self._days
+        # a new slider rather than new options: a range slider shown in a browser keeps
+        # its old length when its options change (and reports an in-between range)
+        old = c["dates"]
+        c["dates"] = _date_slider(self._days, description=old.description)
+        old.close()
+        c["dates"].observe(self._on_change, names="value")
+        self._date_row.children = [c["control"], c["dates"]]
         c["cuped"].layout.display = None if self._covariate else "none"
 
     @contextmanager

@@ -1,8 +1,9 @@
 """The A/B test page in headless Chromium, served by Voila, fully offline.
 
 Opens notebooks/experiments.ipynb on the sample shop, then works its controls
-as a user would: the method, the confidence level, the experiment (a win, a
-null result, a sample-ratio failure) and the language, and checks that the
+as a user would: the method, the confidence level, the date range, the
+experiment (a win, a null result, a sample-ratio failure) and the language,
+and checks that the
 charts redraw and the verdict follows. Screenshots go to test-artifacts/.
 """
 
@@ -87,6 +88,17 @@ def test_experiments_page_draws_switches_and_stays_offline(voila_url, page, arti
     with (artifacts / "timings.txt").open("a") as f:
         f.write(f"experiments redraw after a control change: {redraw_s:.2f} s\n")
     print(f"experiments: forest plot redrawn {redraw_s:.2f} s after the confidence change")
+
+    # the date range: 11 days is not whole weeks, so the winner must wait to day 14
+    handle = page.locator(".noUi-handle-upper")
+    handle.focus()
+    for _ in range(3):
+        handle.press("ArrowLeft")
+    _wait_for_text(page, VERDICT, "请运行到第 14 天")
+    assert page.get_attribute(VERDICT, "data-decision") == "keep running"
+    for _ in range(3):
+        handle.press("ArrowRight")
+    _wait_for_text(page, VERDICT, "上线 C")
 
     # the live-script test fails the sample-ratio check: a loud warning, no verdict
     _select(page, "实验", "直播话术")
