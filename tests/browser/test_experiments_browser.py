@@ -3,8 +3,8 @@
 Opens notebooks/experiments.ipynb on the sample shop, then works its controls
 as a user would: the method, the confidence level, the date range, the
 experiment (a win, a null result, a sample-ratio failure) and the language,
-and checks that the
-charts redraw and the verdict follows. Screenshots go to test-artifacts/.
+and checks that the charts redraw and the verdict follows. Screenshots go to
+test-artifacts/.
 """
 
 from __future__ import annotations
