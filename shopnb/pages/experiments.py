@@ -344,7 +344,8 @@ class ExperimentsPage(widgets.VBox):
         self._keys.clear()
         self.message.value = message_html(t(key, self._lang, **fields))
         self.message.layout.display = None
-        self.body.layout.display = "none" if key == "ab_no_experiments" else None
+        nothing = "none" if key == "ab_no_experiments" else None
+        self.body.layout.display = self.controls["experiment"].layout.display = nothing
         for name in ("srm_box", "verdict_box", "table", "notes", "planner_text",
                      "posterior_note"):
             getattr(self, name).value = ""

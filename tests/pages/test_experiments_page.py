@@ -222,6 +222,7 @@ def test_unreadable_data_gives_a_friendly_message(bad):
         assert page.message.layout.display is None
         assert text in page.message.value
         assert "Traceback" not in page.message.value
+        assert page.body.layout.display == page.controls["experiment"].layout.display == "none"
 
 
 def test_no_metric_columns_or_a_single_variant_gives_a_message_not_a_traceback(card):
