@@ -14,7 +14,7 @@ Modules:
 
 Example:
     >>> import shopnb as sn
-    >>> sn.load_sample("funnel")["gmv"].sum() > 0
+    >>> round(float(sn.load_sample("funnel")["gmv"].sum())) > 0
     True
 """
 
