@@ -6,6 +6,7 @@ Modules:
     sources   files, folders and DataFrames into raw tables
     load      one loader per canonical table
     datasets  the bundled sample shop and its seeded generator
+    experiments  A/B tests: analysis, sample-ratio check, planning, verdict
     competitors  competitor monitoring metrics (sn.competitors.top, .price_alerts ...)
     digest    the landing page's numbers: the open alerts of every page
     app       what the served notebooks call: settings, tables from the data folder
@@ -17,7 +18,7 @@ Modules:
 
 Example:
     >>> import shopnb as sn
-    >>> sn.load_sample("funnel")["gmv"].sum() > 0
+    >>> round(float(sn.load_sample("funnel")["gmv"].sum())) > 0
     True
 """
 
@@ -37,6 +38,7 @@ __all__ = [
     "ShopDataError",
     "app",
     "competitors",
+    "experiments",
     "load_competitors",
     "load_events",
     "load_experiment",
@@ -47,3 +49,13 @@ __all__ = [
     "make_shop_data",
 ]
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str) -> object:
+    """`sn.experiments` is imported on first use: it brings tea-tasting (about 0.8 s),
+    which the other pages' kernels need not pay for."""
+    if name == "experiments":
+        import shopnb.experiments
+
+        return shopnb.experiments
+    raise AttributeError(f"module 'shopnb' has no attribute {name!r}")
