@@ -12,7 +12,9 @@ A page's table comes from the data folder through `table`, read once per
 kernel. A ``data`` notebook parameter names a file inside that folder and
 nowhere else (`inside`). A file that is missing, empty or unreadable gives a
 `LoadProblem`, which every page shows as a friendly message; the traceback
-goes to the server log (`log_exception`), never to the page.
+goes to the server log (`log_exception`), never to the page. The landing
+page's alerts of the other pages come from `digest`, worked out in a separate
+process and cached until a data file changes.
 
 Example:
     >>> import shopnb as sn
@@ -27,12 +29,15 @@ Example:
 from __future__ import annotations
 
 import functools
+import hashlib
+import json
 import logging
 import os
+import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath, PureWindowsPath
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 from urllib.parse import parse_qs
 
 import pandas as pd
@@ -41,12 +46,16 @@ import pyarrow as pa
 from shopnb.datasets import LOADERS, SAMPLE_FILES, sample_dir
 from shopnb.errors import ShopDataError
 
+if TYPE_CHECKING:
+    from shopnb.digest import Digest
+
 __all__ = [
     "ENV_DATA",
     "ENV_LANG",
     "ENV_NOTEBOOKS",
     "LoadProblem",
     "data_folder",
+    "digest",
     "inside",
     "lang",
     "log_exception",
@@ -255,6 +264,83 @@ def _read(name: str, sources: tuple[tuple[Path, int, int], ...]) -> pd.DataFrame
     return stacked
 
 
+DIGEST_TIMEOUT_S = 300
+
+
+def digest(own_shop: str | None = None) -> Digest:
+    """The alerts of every page for the landing page (`shopnb.digest.build_digest`).
+
+    Worked out in a separate Python process and cached (in the user cache
+    folder) until a data file or shopnb's code changes: the A/B verdicts need
+    tea-tasting, SciPy and statsmodels, about 75 MB and 1 s in every kernel
+    that imports them, and the competitor alerts the competitor workbook; the
+    landing page's kernels load neither. Concurrent kernels wait for one
+    computation. A failed computation is a `Digest` whose ``failures`` say so
+    (the details go to the server log).
+    """
+    from shopnb.digest import DIGEST_TABLES, Digest
+
+    cache = _cache_folder() / f"digest-{_digest_key(DIGEST_TABLES, own_shop)}.json"
+    if not cache.is_file():
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        with _locked(cache.with_suffix(".lock")):
+            if not cache.is_file():
+                argv = [sys.executable, "-m", "shopnb.digest", str(cache)]
+                if own_shop is not None:
+                    argv.append(own_shop)
+                try:
+                    done = subprocess.run(argv, stdin=subprocess.DEVNULL,
+                                          stdout=_server_log_fd(), stderr=_server_log_fd(),
+                                          timeout=DIGEST_TIMEOUT_S, check=False)
+                    failed = done.returncode != 0
+                except (subprocess.TimeoutExpired, OSError):  # too slow, or no Python to run
+                    failed = True
+                if failed or not cache.is_file():
+                    _server_log().error("the landing page's digest failed: %s", argv)
+                    return Digest(failures=[("index", "the alerts could not be worked out; "
+                                             "the server log has the details")])
+    return Digest.from_json(cache.read_text(encoding="utf-8"))
+
+
+def _digest_key(tables: tuple[str, ...], own_shop: str | None) -> str:
+    """What the digest depends on: the data files, the own shop and shopnb's code."""
+    folder = data_folder()
+    parts: list[object] = [str(folder), own_shop]
+    for name in tables:
+        try:
+            parts += [(str(p), *_stamp(p)) for p in _sources(name, folder, None)]
+        except OSError:
+            parts.append((name, "unreadable"))
+    package = Path(__file__).resolve().parent
+    parts += [(str(p.relative_to(package)), p.stat().st_mtime_ns)
+              for p in sorted(package.rglob("*.py"))]
+    return hashlib.sha256(json.dumps(parts, default=str).encode()).hexdigest()[:24]
+
+
+def _cache_folder() -> Path:
+    root = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(root) / "shopnb"
+
+
+class _locked:
+    """An exclusive lock on `path` for a `with` block (a no-op where fcntl is missing)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def __enter__(self) -> None:
+        self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            import fcntl
+
+            fcntl.flock(self.fd, fcntl.LOCK_EX)
+        except ImportError:  # Windows: concurrent kernels may compute twice, harmlessly
+            pass
+
+    def __exit__(self, *exc: object) -> None:
+        os.close(self.fd)  # releases the lock
+
+
 def log_exception(what: str) -> None:
     """Write `what` and the current traceback to the server log, not to the page.
 
@@ -265,6 +351,14 @@ def log_exception(what: str) -> None:
         ...     log_exception("dividing")  # doctest: +SKIP
     """
     _server_log().error(what, exc_info=True)
+
+
+def _server_log_fd() -> int | None:
+    """The server's error stream, as a file descriptor for a child process (None: inherit)."""
+    try:
+        return sys.stderr.fileno()
+    except (AttributeError, OSError, ValueError):
+        return None
 
 
 def _server_log() -> logging.Logger:
@@ -284,3 +378,4 @@ def _server_log() -> logging.Logger:
         logger.setLevel(logging.INFO)
         logger.propagate = False
     return logger
+

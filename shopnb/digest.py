@@ -1,12 +1,14 @@
 """The landing page's numbers: the open alerts of every page, as one table.
 
-Each page's own module finds its alerts (`shopnb.competitors.price_alerts` ...);
-this gathers the current ones, the latest period's, into rows of one shape, so
-the landing page can list them together, most severe first:
+Each page's own module finds its alerts (`shopnb.competitors.price_alerts`,
+`shopnb.experiments.verdict` ...); this gathers the current ones, the latest
+period's, into rows of one shape, so the landing page can list them together,
+most severe first:
 
     page, severity ("high" / "medium"), kind, date, subject, metric, value,
     reference (what the value is compared with), change (relative to the
-    reference), limit (a second bound, where the kind has one)
+    reference), limit (a second bound, where the kind has one), detail (a word
+    the kind needs: the variant to ship, the reason to stop)
 
 Example:
     >>> import pandas as pd
@@ -16,19 +18,36 @@ Example:
     >>> alerts = competitor_alerts(df, own_shop="own")
     >>> alerts[["page", "severity", "kind", "subject"]].values.tolist()
     [['competitors', 'high', 'price_below_own', 'A · q']]
+
+`build_digest` runs every part on the shop's tables and keeps what could not be
+read or computed, so the landing page can say so; a `Digest` travels as JSON
+(`shopnb.app.digest` works it out in a separate process and caches it).
 """
 
 from __future__ import annotations
 
+import io
+import json
+import os
+import sys
+import tempfile
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
 import pandas as pd
 
 from shopnb import competitors as comp
+from shopnb.app import LoadProblem, log_exception, table
+from shopnb.errors import ShopDataError
 
-__all__ = ["ALERT_COLUMNS", "SEVERITIES", "competitor_alerts", "sort_alerts"]
+__all__ = ["ALERT_COLUMNS", "DIGEST_TABLES", "SEVERITIES", "Digest", "build_digest",
+           "competitor_alerts", "experiment_alerts", "sort_alerts", "write_digest"]
 
 ALERT_COLUMNS = ("page", "severity", "kind", "date", "subject", "metric", "value", "reference",
-                 "change", "limit")
+                 "change", "limit", "detail")
 SEVERITIES = ("high", "medium")
+DIGEST_TABLES = ("competitors", "experiments")  # the tables `build_digest` reads
 
 
 def competitor_alerts(competitors: pd.DataFrame, *, own_shop: str | None = None,
@@ -70,8 +89,65 @@ def competitor_alerts(competitors: pd.DataFrame, *, own_shop: str | None = None,
         "reference": found["old_price"].astype(float),
         "change": found["change"].astype(float),
         "limit": found["own_price"].astype(float),
+        "detail": "",
     })
     return sort_alerts(rows)
+
+
+def experiment_alerts(experiments: pd.DataFrame) -> pd.DataFrame:
+    """Each A/B test's verdict as the A/B page first shows it, where it calls for action.
+
+    Per experiment (the ``experiment`` column; the whole table when it has
+    none), as the page opens it: the first three suggested metrics, the first
+    one primary and the others guarding it, the ``control`` variant (else the
+    first), CUPED on a ``pre_`` column when there is one. A failed sample-ratio
+    check is ``ab_srm`` (high; ``value`` is its p-value); a ship verdict is
+    ``ab_ship`` and a stop ``ab_stop`` (medium; ``metric`` is the primary
+    metric, ``value`` the winner's or the primary metric's relative effect,
+    ``detail`` the winner, or the reason's code for a stop). Tests to keep
+    running are not alerts.
+
+    Raises:
+        ShopDataError: the table has no ``variant`` column.
+    """
+    from shopnb import experiments as ex  # tea-tasting, SciPy, statsmodels: only when asked
+
+    if "variant" not in experiments.columns:
+        raise ShopDataError("the experiment table has no variant column")
+    groups = (experiments.groupby("experiment", sort=False) if "experiment" in experiments
+              else [("experiment", experiments)])
+    rows = []
+    for name, frame in groups:
+        frame = frame.dropna(axis=1, how="all")
+        metrics = dict(list(ex.suggest_metrics(frame).items())[:3])
+        if not metrics or frame.empty:
+            continue
+        variants = sorted(str(v) for v in frame["variant"].dropna().unique())
+        covariate = next((c for c in frame.columns if str(c).startswith("pre_")), None)
+        primary = next(iter(metrics))
+        result = ex.analyze(frame, metrics, control="control" if "control" in variants
+                            else variants[0], covariates=covariate)
+        verdict = ex.verdict(result, primary=primary, guardrails=list(metrics)[1:])
+        first = result[result["metric"] == primary]
+        if verdict.srm_warning:
+            rows.append(("high", "ab_srm", name, primary,
+                         float(verdict.reasons[0].fields["pvalue"]), None))
+        elif verdict.decision == "ship":
+            won = first[first["variant"].astype(str) == verdict.winner]
+            rows.append(("medium", "ab_ship", name, primary,
+                         float(won["rel_effect_size"].iloc[0]), verdict.winner))
+        elif verdict.decision == "stop":
+            rows.append(("medium", "ab_stop", name, primary,
+                         float(first["rel_effect_size"].iloc[0]), verdict.reasons[0].code))
+    if not rows:
+        return _empty()
+    date = experiments["date"].max() if "date" in experiments else pd.NaT
+    table = pd.DataFrame(rows, columns=["severity", "kind", "subject", "metric", "value",
+                                        "detail"])
+    nothing = float("nan")
+    return sort_alerts(table.assign(page="experiments", date=pd.Timestamp(date),
+                                    reference=nothing, change=nothing, limit=nothing)
+                       [list(ALERT_COLUMNS)])
 
 
 def sort_alerts(alerts: pd.DataFrame) -> pd.DataFrame:
@@ -93,5 +169,94 @@ def sort_alerts(alerts: pd.DataFrame) -> pd.DataFrame:
 
 def _empty() -> pd.DataFrame:
     kinds = {"date": "datetime64[ns]", "value": "float64", "reference": "float64",
-             "change": "float64", "limit": "float64"}
+             "change": "float64", "limit": "float64"}  # the others hold text
     return pd.DataFrame({c: pd.Series(dtype=kinds.get(c, "object")) for c in ALERT_COLUMNS})
+
+
+@dataclass
+class Digest:
+    """What the landing page shows of the other pages.
+
+    Attributes:
+        alerts: the open alerts of every page (`ALERT_COLUMNS`), most severe first.
+        problems: the tables that could not be read.
+        failures: ``(page, reason)`` for the parts that could not be worked out.
+    """
+
+    alerts: pd.DataFrame = field(default_factory=lambda: _empty())
+    problems: list[LoadProblem] = field(default_factory=list)
+    failures: list[tuple[str, str]] = field(default_factory=list)
+
+    def to_json(self) -> str:
+        """The digest as JSON (`from_json` reads it back)."""
+        return json.dumps({"alerts": self.alerts.to_json(orient="table", date_unit="s"),
+                           "problems": [asdict(p) for p in self.problems],
+                           "failures": self.failures}, ensure_ascii=False)
+
+    @classmethod
+    def from_json(cls, text: str) -> Digest:
+        """The digest written by `to_json`.
+
+        Example:
+            >>> d = Digest(failures=[("funnel", "no dates")])
+            >>> Digest.from_json(d.to_json()).failures
+            [('funnel', 'no dates')]
+        """
+        raw = json.loads(text)
+        alerts = pd.read_json(io.StringIO(raw["alerts"]), orient="table")
+        return cls(alerts=alerts.reset_index(drop=True),
+                   problems=[LoadProblem(**p) for p in raw["problems"]],
+                   failures=[tuple(f) for f in raw["failures"]])
+
+
+def build_digest(tables: Mapping[str, pd.DataFrame | LoadProblem | None], *,
+                 own_shop: str | None = None) -> Digest:
+    """The alerts of every page from the shop's tables (None: a page without its table).
+
+    A table that is a `LoadProblem` is kept in ``problems``; a part that fails
+    is kept in ``failures`` (with its traceback in the server log, unless it is
+    a `ShopDataError`); the other parts still count.
+
+    Example:
+        >>> import pandas as pd
+        >>> no_prices = pd.DataFrame({"date": pd.to_datetime(["2024-05-06"]), "shop": ["A"]})
+        >>> d = build_digest({"competitors": no_prices})
+        >>> d.failures[0][0], d.alerts.empty
+        ('competitors', True)
+    """
+    parts = {"competitors": lambda df: competitor_alerts(df, own_shop=own_shop),
+             "experiments": experiment_alerts}
+    found, problems, failures = [], [], []
+    for name, part in parts.items():
+        table = tables.get(name)
+        if isinstance(table, LoadProblem):
+            problems.append(table)
+        elif table is not None:
+            try:
+                found.append(part(table))
+            except ShopDataError as exc:
+                failures.append((name, str(exc)))
+            except Exception as exc:  # a bug must not take the other pages' alerts along
+                log_exception(f"the {name} alerts failed")
+                failures.append((name, f"{type(exc).__name__}: {exc}"))
+    found = [f for f in found if len(f)]
+    alerts = sort_alerts(pd.concat(found, ignore_index=True)) if found else _empty()
+    return Digest(alerts=alerts, problems=problems, failures=failures)
+
+
+def write_digest(path: str | os.PathLike[str], own_shop: str | None = None) -> None:
+    """Work out the digest from the configured data folder and write it atomically to `path`.
+
+    `shopnb.app.digest` runs this in a separate process
+    (``python -m shopnb.digest OUT [OWN_SHOP]``).
+    """
+    found = build_digest({name: table(name) for name in DIGEST_TABLES}, own_shop=own_shop)
+    out = Path(path)
+    fd, tmp = tempfile.mkstemp(dir=out.parent, suffix=".tmp")
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(found.to_json())
+    os.replace(tmp, out)
+
+
+if __name__ == "__main__":
+    write_digest(sys.argv[1], sys.argv[2] if len(sys.argv) > 2 else None)

@@ -66,14 +66,14 @@ def pool_sizes(notebooks: list[str], *, available_mb: float, landing: str = "ind
     At most `share` of the available memory goes to the pool, counting
     `KERNEL_MB` a kernel; the landing page gets what is left after one kernel
     for each other page, up to `MAX_POOL` (`landing_pool` overrides it). With
-    too little memory for one kernel a page, pages beyond the landing page get
-    none (they start a kernel per visit).
+    too little memory for one kernel a page, the other pages get none (they
+    start a kernel per visit) and the landing page what there is.
 
     Example:
         >>> pool_sizes(["index.ipynb", "funnel.ipynb"], available_mb=8000)
         {'index.ipynb': 7, 'funnel.ipynb': 1}
-        >>> pool_sizes(["index.ipynb", "funnel.ipynb"], available_mb=800)
-        {'index.ipynb': 0, 'funnel.ipynb': 0}
+        >>> pool_sizes(["index.ipynb", "funnel.ipynb"], available_mb=1000)
+        {'index.ipynb': 1, 'funnel.ipynb': 0}
     """
     kernels = int(available_mb * share // KERNEL_MB)
     others = [nb for nb in notebooks if nb != landing]
@@ -182,9 +182,9 @@ def plan(notebooks: Path, *, host: str = "127.0.0.1", port: int = 8866,
     `pool` sets the landing page's pool (0: no preheated kernels at all).
 
     Example:
-        >>> p = plan(Path("notebooks"), host="0.0.0.0", available_mb=4000)
+        >>> p = plan(Path("notebooks"), host="0.0.0.0", pool=3)
         >>> len(p.token) > 20, p.pool["index.ipynb"]
-        (True, 4)
+        (True, 3)
     """
     if token is None and not is_loopback(host):
         token = secrets.token_urlsafe(24)

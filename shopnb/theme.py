@@ -340,6 +340,9 @@ LABELS["zh"].update({
     "severity_medium": "注意",
     "alert_price_below_own": "{subject} 降价 {change}（{reference} → {value}），低于本店价 {limit}",
     "alert_price_cut": "{subject} 降价 {change}（{reference} → {value}）",
+    "alert_ab_srm": "实验「{subject}」样本比例失衡（p = {p}），结论暂缓：请先排查分流",
+    "alert_ab_ship": "实验「{subject}」可以上线 {detail}（{metric} {change}）",
+    "alert_ab_stop": "实验「{subject}」建议停止（{metric} {change}）",
     "load_outside": "已拒绝数据参数 {file}：{reason}。请填写数据文件夹 {folder} 里的文件名，"
                     "例如 2026-11/电商罗盘_商品载体明细.csv。",
 })
@@ -369,6 +372,10 @@ LABELS["en"].update({
     "alert_price_below_own": "{subject} cut its price {change} ({reference} → {value}), "
                              "below our {limit}",
     "alert_price_cut": "{subject} cut its price {change} ({reference} → {value})",
+    "alert_ab_srm": "Test “{subject}”: sample ratio mismatch (p = {p}); no verdict until the "
+                    "split is fixed",
+    "alert_ab_ship": "Test “{subject}”: ship {detail} ({metric} {change})",
+    "alert_ab_stop": "Test “{subject}”: stop it ({metric} {change})",
     "load_outside": "The data parameter {file} was refused: {reason}. Name a file inside the "
                     "data folder {folder}, e.g. 2026-11/电商罗盘_商品载体明细.csv.",
 })

@@ -37,6 +37,7 @@ import numpy as np
 import pandas as pd
 
 from shopnb import experiments as ex
+from shopnb.app import LoadProblem
 from shopnb.charts import (
     ab_cumulative,
     ab_daily,
@@ -47,6 +48,7 @@ from shopnb.charts import (
 )
 from shopnb.errors import ShopDataError
 from shopnb.pages._widgets import chart_widget, message_html, title_html
+from shopnb.pages.header import PageHeader
 from shopnb.theme import COLORS, FONT, LANGS, t
 
 __all__ = ["ExperimentsPage", "build_experiments"]
@@ -105,8 +107,8 @@ class ExperimentsPage(widgets.VBox):
         srm_box, verdict_box, table, planner_text, notes, message: HTML widgets.
     """
 
-    def __init__(self, data: pd.DataFrame, lang: str = "zh", experiment: str | None = None
-                 ) -> None:
+    def __init__(self, data: pd.DataFrame | LoadProblem, lang: str = "zh",
+                 experiment: str | None = None) -> None:
         super().__init__(layout=widgets.Layout(max_width="980px"))
         if lang not in LANGS:
             raise ValueError(f"lang must be one of {', '.join(LANGS)}; got {lang!r}")
@@ -148,7 +150,7 @@ class ExperimentsPage(widgets.VBox):
                                           value=lang, style={"button_width": "72px"}),
         }
         c = self.controls
-        self.title = widgets.HTML(layout=widgets.Layout(flex="1 1 auto"))
+        self.title = widgets.HTML()
         self.message = widgets.HTML(layout=widgets.Layout(display="none"))
         self.srm_box = widgets.HTML(layout=widgets.Layout(display="none"))
         self.verdict_box = widgets.HTML()
@@ -173,14 +175,14 @@ class ExperimentsPage(widgets.VBox):
             self._chart_boxes["daily"], self.posterior_note, self._chart_boxes["posterior"],
             c["mde"], self.planner_text, self._chart_boxes["planner"],
         ])
-        header = widgets.HBox([self.title, c["lang"]], layout=widgets.Layout(
-            align_items="center", justify_content="space-between"))
+        header = PageHeader("experiments", self.title, c["lang"])
         self.children = [header, c["experiment"], self.message, self.body]
 
         if ok:
             self._load_experiment()
         else:
-            self._problem = ("ab_no_experiments", {})
+            self._problem = (data.label() if isinstance(data, LoadProblem)
+                             else ("ab_no_experiments", {}))
         self._relabel()
         self._update()
 
@@ -289,7 +291,7 @@ class ExperimentsPage(widgets.VBox):
 
     def _update(self) -> None:
         """Analyse the current choice and redraw what it changed, or show what is wrong."""
-        if self._problem and self._problem[0] == "ab_no_experiments":
+        if self._problem and self.data.empty:  # no experiment, or no readable table
             return self._show_problem(*self._problem)
         c = self.controls
         metrics = {m: self._catalog[m] for m in c["metrics"].value}
@@ -344,7 +346,7 @@ class ExperimentsPage(widgets.VBox):
         self._keys.clear()
         self.message.value = message_html(t(key, self._lang, **fields))
         self.message.layout.display = None
-        nothing = "none" if key == "ab_no_experiments" else None
+        nothing = "none" if self.data.empty else None
         self.body.layout.display = self.controls["experiment"].layout.display = nothing
         for name in ("srm_box", "verdict_box", "table", "notes", "planner_text",
                      "posterior_note"):
@@ -547,15 +549,16 @@ def _notes_html(excluded: dict[str, int], lang: str) -> str:
     return _note(t("ab_excluded", lang, items=sep.join(items)))
 
 
-def build_experiments(data: pd.DataFrame, lang: str = "zh", experiment: str | None = None
-                      ) -> ExperimentsPage:
+def build_experiments(data: pd.DataFrame | LoadProblem, lang: str = "zh",
+                      experiment: str | None = None) -> ExperimentsPage:
     """The A/B test page for an `experiment` table (one or several tests stacked).
 
     Args:
         data: the canonical ``experiment`` table (`shopnb.load_experiment`):
             one row per user, or counts per variant and day; an ``experiment``
-            column tells stacked tests apart. Bad or empty data gives a page
-            with a friendly message instead of charts.
+            column tells stacked tests apart. Bad or empty data, or a
+            `LoadProblem` (the file could not be read), gives a page with a
+            friendly message instead of charts.
         lang: ``"zh"`` or ``"en"``; the page's toggle switches it later.
         experiment: which test to open first (default: the first).
 

@@ -1,8 +1,8 @@
 """The landing page (``notebooks/index.ipynb``): the shop at a glance, and the way to every page.
 
 From top to bottom: the shared header (`shopnb.pages.header`); the open alerts
-of every page, most severe first, each linking to its page (gathered by
-`shopnb.digest`); a card per page; and the shop's daily trend, one measure at a
+of every page, most severe first, each linking to its page (a
+`shopnb.digest.Digest`); a card per page; and the shop's daily trend, one measure at a
 time (the funnel table summed by day with `daily_totals`, drawn with
 `shopnb.charts.daily_trend` in an offline `alt.JupyterChart`). A measure
 dropdown and the language toggle redraw it by assigning a new chart to the
@@ -29,10 +29,9 @@ import ipywidgets as widgets
 import pandas as pd
 from pandas.api.types import is_datetime64_any_dtype, is_numeric_dtype
 
-from shopnb import digest
-from shopnb.app import LoadProblem, log_exception
-from shopnb.charts import daily_trend
-from shopnb.errors import ShopDataError
+from shopnb.app import LoadProblem
+from shopnb.charts import daily_trend, metric_label
+from shopnb.digest import Digest
 from shopnb.pages._widgets import chart_widget, message_html, title_html
 from shopnb.pages.header import PAGES, PageHeader
 from shopnb.theme import COLORS, FONT, LANGS, t
@@ -106,7 +105,7 @@ class IndexPage(widgets.VBox):
             ``.value`` to change the page as a user would.
         header: the shared `PageHeader` (navigation and language).
         alerts: an HTML widget listing the open alerts (CSS class ``shopnb-alerts``).
-        open_alerts: those alerts as a `shopnb.digest` table.
+        digest: the `shopnb.digest.Digest` shown; ``open_alerts`` its alert table.
         links: an HTML widget with a card per page.
         jchart: the `alt.JupyterChart` showing the trend; its ``.chart`` is
             the current `alt.Chart` (None when the funnel cannot be drawn).
@@ -114,9 +113,8 @@ class IndexPage(widgets.VBox):
         daily: the aggregated table the chart draws (empty when the data is bad).
     """
 
-    def __init__(self, funnel: pd.DataFrame | LoadProblem,
-                 competitors: pd.DataFrame | LoadProblem | None = None, *,
-                 own_shop: str | None = None, lang: str = "zh") -> None:
+    def __init__(self, funnel: pd.DataFrame | LoadProblem, digest: Digest | None = None, *,
+                 lang: str = "zh") -> None:
         super().__init__(layout=widgets.Layout(max_width="980px"))
         if lang not in LANGS:
             raise ValueError(f"lang must be one of {', '.join(LANGS)}; got {lang!r}")
@@ -128,7 +126,8 @@ class IndexPage(widgets.VBox):
         self.daily = daily_totals(funnel, measures) if not self._problem else pd.DataFrame()
         if not self._problem and self.daily.empty:
             self._problem, self._problem_fields = "no_data", {}
-        self.open_alerts, self._alert_notes = _gather_alerts(competitors, own_shop)
+        self.digest = digest if digest is not None else Digest()
+        self.open_alerts = self.digest.alerts
 
         self.title = widgets.HTML()
         lang_toggle = widgets.ToggleButtons(
@@ -186,7 +185,7 @@ class IndexPage(widgets.VBox):
             subtitle = t("index_subtitle", lang, start=f"{start:%Y-%m-%d}",
                          end=f"{end:%Y-%m-%d}", days=len(self.daily))
         self.title.value = title_html(t("index_title", lang), subtitle)
-        self.alerts.value = _alerts_html(self.open_alerts, self._alert_notes, lang)
+        self.alerts.value = _alerts_html(self.digest, lang)
         self.links.value = _links_html(self.header.pages, self.open_alerts, lang)
         measure = self.controls["measure"]
         measure.description = t("measure", lang)
@@ -205,34 +204,24 @@ class IndexPage(widgets.VBox):
             self.message.layout.display = None
 
 
-def _gather_alerts(competitors: pd.DataFrame | LoadProblem | None, own_shop: str | None
-                   ) -> tuple[pd.DataFrame, list[LoadProblem | tuple[str, dict]]]:
-    """The open alerts of every page, and a note per source that could not be read."""
-    found, notes = [], []
-    if isinstance(competitors, LoadProblem):
-        notes.append(competitors)
-    elif competitors is not None:
-        try:
-            found.append(digest.competitor_alerts(competitors, own_shop=own_shop))
-        except ShopDataError as exc:
-            log_exception("no competitor alerts for the landing page")
-            notes.append(("alerts_unavailable", {"page": "competitors", "reason": str(exc)}))
-    found = [f for f in found if len(f)]
-    table = digest.sort_alerts(pd.concat(found, ignore_index=True)) if found else pd.DataFrame(
-        columns=digest.ALERT_COLUMNS)
-    return table, notes
-
-
 def _alert_text(row: pd.Series, lang: str) -> str:
     """One alert in words."""
-    return t(f"alert_{row['kind']}", lang, subject=row["subject"],
-             value=f"{row['value']:,.2f}", reference=f"{row['reference']:,.2f}",
-             change=f"{row['change']:+.1%}",
-             limit="" if pd.isna(row["limit"]) else f"{row['limit']:,.2f}")
+    def money(x: object) -> str:
+        return "" if pd.isna(x) else f"{x:,.2f}"
+
+    if row["page"] == "experiments":
+        fields = {"p": f"{row['value']:.1g}", "change": f"{row['value']:+.1%}",
+                  "metric": metric_label(row["metric"], lang), "detail": row["detail"]}
+    else:
+        fields = {"value": money(row["value"]), "reference": money(row["reference"]),
+                  "change": f"{row['change']:+.1%}", "limit": money(row["limit"])}
+    return t(f"alert_{row['kind']}", lang, subject=row["subject"], **fields)
 
 
-def _alerts_html(alerts: pd.DataFrame, notes: list, lang: str) -> str:
-    """The open alerts as a list: severity, page (linked), date and what happened."""
+def _alerts_html(digest: Digest, lang: str) -> str:
+    """The open alerts as a list: severity, page (linked), date and what happened; then
+    what could not be read or worked out."""
+    alerts = digest.alerts
     cell = f"padding: 5px 10px; border-bottom: 1px solid {COLORS['grid']}; text-align: left;"
     rows = []
     for _, row in alerts.head(MAX_ALERTS).iterrows():
@@ -254,8 +243,9 @@ def _alerts_html(alerts: pd.DataFrame, notes: list, lang: str) -> str:
              f"{html.escape(t('alerts_more', lang, n=more))}</div>" if more > 0 else "")
     body = (f'<table style="border-collapse: collapse; font-size: 13px;"><tbody>{"".join(rows)}'
             f"</tbody></table>{extra}" if rows else message_html(t("alerts_none", lang)))
-    shown = [n.message(lang) if isinstance(n, LoadProblem) else t(n[0], lang, **{
-        **n[1], "page": t(f"nav_{n[1]['page']}", lang)}) for n in notes]
+    shown = [p.message(lang) for p in digest.problems] + [
+        t("alerts_unavailable", lang, page=t(f"nav_{page}", lang), reason=reason)
+        for page, reason in digest.failures]
     return (f'<div style="font-family: {FONT}; color: {COLORS["text"]};">'
             f'<div style="font-size: 16px; font-weight: 600; margin: 12px 0 6px;">'
             f"{html.escape(t('alerts_heading', lang, n=len(alerts)))}</div>{body}"
@@ -287,21 +277,20 @@ def _links_html(pages: list[str], alerts: pd.DataFrame, lang: str) -> str:
             f' margin: 14px 0 6px;">{"".join(cards)}</div>')
 
 
-def build_index(funnel: pd.DataFrame | LoadProblem,
-                competitors: pd.DataFrame | LoadProblem | None = None, *,
-                own_shop: str | None = None, lang: str = "zh") -> IndexPage:
-    """The landing page for the shop's tables.
+def build_index(funnel: pd.DataFrame | LoadProblem, digest: Digest | None = None, *,
+                lang: str = "zh") -> IndexPage:
+    """The landing page for the shop's funnel table and the other pages' digest.
 
     Args:
         funnel: the canonical ``funnel`` table; needs ``date`` and at least one
             of ``gmv``, ``orders``, ``buyers``, ``clicks``. Bad or empty data
             (or a `LoadProblem`) gives a friendly message instead of the trend.
-        competitors: the ``competitors`` table, for the rival price alerts.
-        own_shop: the own shop among the competitors (default: the first shop).
+        digest: the open alerts of every page (`shopnb.digest.build_digest`, or
+            `shopnb.app.digest` in a served notebook); None: no alerts.
         lang: ``"zh"`` or ``"en"``; the page's toggle switches it later.
 
     Example:
         >>> import shopnb as sn  # doctest: +SKIP
-        >>> build_index(sn.app.table("funnel"), sn.app.table("competitors"))  # doctest: +SKIP
+        >>> build_index(sn.app.table("funnel"), sn.app.digest())  # doctest: +SKIP
     """
-    return IndexPage(funnel, competitors, own_shop=own_shop, lang=lang)
+    return IndexPage(funnel, digest, lang=lang)

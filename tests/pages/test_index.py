@@ -7,6 +7,7 @@ import ipywidgets as widgets
 import pandas as pd
 import pytest
 
+from shopnb.digest import Digest, build_digest
 from shopnb.pages import IndexPage, build_index
 from shopnb.pages.index import check_funnel, daily_totals
 
@@ -160,7 +161,8 @@ def test_header_links_the_pages_whose_notebooks_exist_and_keeps_the_language(fun
 
 
 def test_open_alerts_list_rival_price_cuts_most_severe_first(funnel, competitors):
-    page = build_index(funnel, competitors, own_shop="own", lang="en")
+    page = build_index(funnel, build_digest({"competitors": competitors}, own_shop="own"),
+                       lang="en")
     assert page.open_alerts[["kind", "subject"]].values.tolist() == [
         ["price_below_own", "A · q"], ["price_cut", "B · r"]]
     text = page.alerts.value
@@ -191,9 +193,25 @@ def test_unreadable_tables_give_the_file_and_what_to_do_not_a_traceback(funnel):
     missing = LoadProblem("funnel", "missing", "罗盘.csv", "no such file", "/srv/shop")
     broken = LoadProblem("competitors", "broken", "竞品.xlsx", "竞品.xlsx, column 价格, row 3: "
                          "expected a number", "/srv/shop")
-    page = build_index(missing, broken, lang="en")
+    page = build_index(missing, build_digest({"competitors": broken}), lang="en")
     assert page.jchart is None
     assert "the data folder /srv/shop has no 罗盘.csv" in page.message.value
     assert "reload the page" in page.message.value
     assert "Cannot read the data file 竞品.xlsx" in page.alerts.value
     assert "Traceback" not in page.message.value + page.alerts.value
+
+
+def test_experiment_alerts_and_failed_parts_are_listed(funnel):
+    alerts = pd.DataFrame({
+        "page": ["experiments", "experiments"], "severity": ["high", "medium"],
+        "kind": ["ab_srm", "ab_ship"], "date": pd.to_datetime(["2024-05-03"] * 2),
+        "subject": ["直播话术", "商品卡主图"], "metric": ["conversion", "ctr"],
+        "value": [2e-7, 0.1155], "reference": [float("nan")] * 2, "change": [float("nan")] * 2,
+        "limit": [float("nan")] * 2, "detail": ["", "C"]})
+    digest = Digest(alerts=alerts, failures=[("competitors", "no prices")])
+    page = build_index(funnel, digest, lang="en")
+    text = page.alerts.value
+    assert "Test “直播话术”: sample ratio mismatch (p = 2e-07)" in text
+    assert "Test “商品卡主图”: ship C (CTR +11.6%)" in text
+    assert "The Competitors alerts cannot be computed now: no prices" in text
+    assert 'href="experiments.ipynb?lang=en"' in text

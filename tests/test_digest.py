@@ -1,0 +1,93 @@
+"""shopnb.digest: the other pages' alerts as the landing page lists them."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+import shopnb as sn
+from shopnb.app import LoadProblem
+from shopnb.digest import (
+    ALERT_COLUMNS,
+    Digest,
+    build_digest,
+    competitor_alerts,
+    experiment_alerts,
+    sort_alerts,
+)
+
+
+@pytest.fixture
+def prices() -> pd.DataFrame:
+    """Three weeks; in the last, A cuts q below our p (55 -> 45), B cuts r by 10 %, C by 2 %."""
+    weeks = pd.to_datetime(["2024-04-15", "2024-04-22", "2024-04-29"])
+    rows = []
+    for i, week in enumerate(weeks):
+        last = i == 2
+        rows += [(week, "own", "p", 50.0), (week, "A", "q", 45.0 if last else 55.0),
+                 (week, "B", "r", 72.0 if last else 80.0), (week, "C", "s", 98.0 if last else 100.0)]
+    return pd.DataFrame(rows, columns=["date", "shop", "product", "price"]).assign(
+        category="美妆", gmv=100.0)
+
+
+def test_competitor_alerts_are_the_latest_weeks_one_row_per_rival_product(prices):
+    alerts = competitor_alerts(prices, own_shop="own")
+    assert list(alerts.columns) == list(ALERT_COLUMNS)
+    assert alerts[["severity", "kind", "subject"]].values.tolist() == [
+        ["high", "price_below_own", "A · q"], ["medium", "price_cut", "B · r"]]
+    a = alerts.iloc[0]
+    assert (a["value"], a["reference"], a["limit"]) == (45.0, 55.0, 50.0)
+    assert a["change"] == pytest.approx(45 / 55 - 1)
+    assert (alerts["date"] == pd.Timestamp("2024-04-29")).all()
+
+
+def test_competitor_alerts_of_an_earlier_week_are_not_open(prices):
+    calm = prices.assign(price=prices.groupby(["shop", "product"])["price"].transform("first"))
+    calm.loc[(calm["shop"] == "B") & (calm["date"] == "2024-04-22"), "price"] = 60.0
+    assert competitor_alerts(calm, own_shop="own").empty  # B's cut was the week before
+
+
+def test_the_own_shop_defaults_to_the_first_shop(prices):
+    assert competitor_alerts(prices)["subject"].tolist() == ["A · q", "B · r"]
+
+
+def test_experiment_alerts_on_the_sample_shop_match_its_planted_facts():
+    truth = sn.make_shop_data(seed=7).truth["experiments"]
+    alerts = experiment_alerts(sn.load_sample("experiments"))
+    by_test = alerts.set_index("subject")
+    assert by_test.loc["直播话术", "kind"] == "ab_srm"  # the broken 50/50 split
+    assert by_test.loc["直播话术", "severity"] == "high" and by_test.loc["直播话术", "value"] < 1e-3
+    assert by_test.loc["商品卡主图", "kind"] == "ab_ship"
+    assert by_test.loc["商品卡主图", "detail"] == truth["商品卡主图"]["winner"]
+    assert by_test.loc["商品卡主图", "value"] == pytest.approx(0.15, abs=0.06)  # +15 % CTR
+    assert "短视频开头" not in by_test.index  # no effect yet, too little power: keep running
+
+
+def test_experiment_alerts_need_variants():
+    with pytest.raises(sn.ShopDataError, match="no variant column"):
+        experiment_alerts(pd.DataFrame({"clicks": [1]}))
+
+
+def test_sort_alerts_puts_high_first_then_the_newest():
+    alerts = pd.DataFrame({"page": ["a", "b", "c"], "severity": ["medium", "high", "high"],
+                           "date": pd.to_datetime(["2024-05-03", "2024-05-01", "2024-05-02"]),
+                           "subject": ["x", "y", "z"]})
+    assert sort_alerts(alerts)["page"].tolist() == ["c", "b", "a"]
+
+
+def test_build_digest_keeps_what_could_not_be_read_or_worked_out(prices):
+    missing = LoadProblem("experiments", "missing", "实验.csv", "no such file", "/srv")
+    found = build_digest({"competitors": prices.drop(columns="price"), "experiments": missing})
+    assert found.alerts.empty
+    assert found.problems == [missing]
+    assert [page for page, _ in found.failures] == ["competitors"]
+    assert "price" in found.failures[0][1]
+
+
+def test_a_digest_comes_back_from_json_as_it_went(prices):
+    missing = LoadProblem("experiments", "missing", "实验.csv", "no such file", "/srv")
+    found = build_digest({"competitors": prices, "experiments": missing}, own_shop="own")
+    back = Digest.from_json(found.to_json())
+    pd.testing.assert_frame_equal(back.alerts, found.alerts, check_dtype=False)
+    assert back.alerts["date"].dtype == "datetime64[ns]"
+    assert back.problems == found.problems and back.failures == found.failures

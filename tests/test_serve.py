@@ -1,0 +1,120 @@
+"""shopnb.serve and `shopnb serve`: the Voila command, the pools, the token, the environment."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from shopnb import cli, serve
+from shopnb.app import ENV_DATA, ENV_LANG, ENV_NOTEBOOKS
+
+NOTEBOOKS = ["competitors.ipynb", "experiments.ipynb", "funnel.ipynb", "index.ipynb"]
+
+
+@pytest.fixture
+def notebooks(tmp_path: Path) -> Path:
+    folder = tmp_path / "notebooks"
+    folder.mkdir()
+    for name in NOTEBOOKS:
+        (folder / name).write_text("{}")
+    return folder
+
+
+@pytest.mark.parametrize(("host", "loopback"), [
+    ("127.0.0.1", True), ("127.0.0.2", True), ("::1", True), ("localhost", True),
+    ("0.0.0.0", False), ("::", False), ("192.168.1.20", False), ("shop.example.com", False)])
+def test_is_loopback(host, loopback):
+    assert serve.is_loopback(host) is loopback
+
+
+def test_pools_give_the_landing_page_most_and_stay_within_a_share_of_memory():
+    sizes = serve.pool_sizes(NOTEBOOKS, available_mb=16_000)
+    assert sizes == {"index.ipynb": 8, "competitors.ipynb": 1, "experiments.ipynb": 1,
+                     "funnel.ipynb": 1}
+    small = serve.pool_sizes(NOTEBOOKS, available_mb=5_000)  # 5 kernels in a quarter
+    assert small == {"index.ipynb": 2, "competitors.ipynb": 1, "experiments.ipynb": 1,
+                     "funnel.ipynb": 1}
+    assert sum(small.values()) * serve.KERNEL_MB <= 5_000 / 4
+    tight = serve.pool_sizes(NOTEBOOKS, available_mb=2_000)  # 2 kernels: all for the landing
+    assert tight == {"index.ipynb": 2, "competitors.ipynb": 0, "experiments.ipynb": 0,
+                     "funnel.ipynb": 0}
+    assert set(serve.pool_sizes(NOTEBOOKS, available_mb=900).values()) == {0}
+    assert serve.pool_sizes(NOTEBOOKS, available_mb=16_000, landing_pool=3)["index.ipynb"] == 3
+
+
+def test_a_loopback_plan_has_no_token_and_the_settings_of_make_serve(notebooks):
+    plan = serve.plan(notebooks, available_mb=16_000)
+    assert plan.token is None
+    argv = plan.voila_argv()
+    for flag in ("--no-browser", "--port=8866", "--Voila.ip=127.0.0.1", "--strip_sources=True",
+                 "--template=shopnb", "--show_tracebacks=False", "--preheat_kernel=True",
+                 "--MappingKernelManager.cull_idle_timeout=600"):
+        assert flag in argv
+    assert not any(a.startswith("--token") for a in argv)
+    assert argv[-1] == str(notebooks)
+    pools = plan.voila_config()["VoilaKernelManager"]["kernel_pools_config"]
+    assert pools["index.ipynb"] == {"pool_size": 8} and pools["default"] == {"pool_size": 0}
+    assert plan.url == "http://127.0.0.1:8866/voila/render/index.ipynb"
+
+
+def test_any_other_address_gets_a_token_generated_or_given(notebooks):
+    generated = serve.plan(notebooks, host="0.0.0.0", available_mb=16_000)
+    other = serve.plan(notebooks, host="0.0.0.0", available_mb=16_000)
+    assert len(generated.token) >= 32 and generated.token != other.token
+    assert f"--token={generated.token}" in generated.voila_argv()
+    assert generated.url.endswith(f"?token={generated.token}")
+    given = serve.plan(notebooks, host="192.168.1.20", token="s3cret", available_mb=16_000)
+    assert "--token=s3cret" in given.voila_argv()
+
+
+def test_pool_zero_means_no_preheating(notebooks):
+    plan = serve.plan(notebooks, pool=0, available_mb=16_000)
+    assert not plan.preheat and plan.voila_config() == {}
+    assert "--preheat_kernel=True" not in plan.voila_argv()
+
+
+def test_the_environment_carries_the_template_and_the_settings(notebooks, tmp_path):
+    plan = serve.plan(notebooks, data=tmp_path, lang="en", host="0.0.0.0", available_mb=0)
+    env = plan.env({"JUPYTER_PATH": "/elsewhere", ENV_DATA: "/old"})
+    assert env["JUPYTER_PATH"].split(":") == [str(serve.SHARE), "/elsewhere"]
+    assert (serve.SHARE / "voila" / "templates" / "shopnb" / "index.html.j2").is_file()
+    assert (env[ENV_DATA], env[ENV_LANG], env[ENV_NOTEBOOKS]) == (
+        str(tmp_path.resolve()), "en", str(notebooks.resolve()))
+    assert env["VOILA_APP_IP"] == "127.0.0.1"  # where pooled kernels ask for their request
+    assert ENV_DATA not in serve.plan(notebooks, available_mb=0).env({ENV_DATA: "/old"})
+
+
+def test_the_command_runs_voila_with_the_pools(notebooks):
+    plan = serve.plan(notebooks, available_mb=16_000)
+    argv = serve.command(plan)
+    assert "voila.app" in argv[2]
+    assert json.loads(argv[3]) == plan.voila_config()
+    assert argv[4:] == plan.voila_argv()
+
+
+@pytest.mark.parametrize(("args", "error"), [
+    (["--data", "/no/such/folder"], "--data /no/such/folder: no such folder"),
+    (["--notebooks", "/no/such/folder"], "--notebooks /no/such/folder: no such folder"),
+])
+def test_serve_refuses_missing_folders(args, error, capsys):
+    assert cli.main(["serve", *args]) == 2
+    assert error in capsys.readouterr().err
+
+
+def test_serve_refuses_a_folder_without_notebooks(tmp_path, capsys):
+    assert cli.main(["serve", "--notebooks", str(tmp_path)]) == 2
+    assert "has no notebooks" in capsys.readouterr().err
+
+
+def test_serve_says_where_and_with_which_token_then_runs_voila(notebooks, monkeypatch, capsys):
+    ran = []
+    monkeypatch.setattr(serve, "run", ran.append)
+    cli.main(["serve", "--notebooks", str(notebooks), "--host", "0.0.0.0", "--port", "9000",
+              "--lang", "en", "--pool", "2"])
+    out = capsys.readouterr().out
+    plan = ran[0]
+    assert (plan.host, plan.port, plan.lang, plan.pool["index.ipynb"]) == ("0.0.0.0", 9000, "en", 2)
+    assert "need a token (generated)" in out and plan.token in out
+    assert "open http://0.0.0.0:9000/voila/render/index.ipynb?token=" in out
