@@ -11,19 +11,12 @@ HOST ?= 127.0.0.1
 PORT ?= 8866
 URL  := http://$(HOST):$(PORT)
 
-# Voila: bound to this machine only, sources hidden, our offline template
-# (shopnb/share/voila/templates/shopnb), and idle kernels culled, because
-# closed pages leave their kernels behind. VOILA_EXTRA adds flags, e.g.
-#   make serve VOILA_EXTRA="--preheat_kernel=True --pool_size=1"
-CULL_IDLE     ?= 600
-CULL_INTERVAL ?= 60
-VOILA_ARGS = --no-browser --port=$(PORT) --Voila.ip=$(HOST) --strip_sources=True \
-	--template=shopnb \
-	--MappingKernelManager.cull_idle_timeout=$(CULL_IDLE) \
-	--MappingKernelManager.cull_interval=$(CULL_INTERVAL) $(VOILA_EXTRA)
-SERVE = JUPYTER_PATH=$(CURDIR)/shopnb/share$(if $(JUPYTER_PATH),:$(JUPYTER_PATH)) $(BIN)/voila $(VOILA_ARGS) notebooks/
-# when `shopnb serve` exists, this line is the only change:
-# SERVE = $(BIN)/shopnb serve --host=$(HOST) --port=$(PORT)
+# `shopnb serve` runs Voila bound to this machine only, sources hidden, with the
+# offline template, preheated kernels and idle kernels culled (shopnb/serve.py).
+# SERVE_ARGS adds options, e.g.
+#   make serve SERVE_ARGS="--data ~/shop-exports --lang en"
+SERVE_ARGS ?=
+SERVE = $(BIN)/shopnb serve --host=$(HOST) --port=$(PORT) $(SERVE_ARGS)
 
 # Browser tests use Debian's chromium (never `playwright install`).
 CHROMIUM   := /usr/bin/chromium
@@ -55,7 +48,6 @@ $(TEST_STAMP): pyproject.toml | $(PY)
 	touch $@ $(RUN_STAMP)
 
 serve: $(RUN_STAMP)
-	@echo "shopnb: open $(URL)  (overview: $(URL)/voila/render/overview.ipynb)"
 	$(SERVE)
 
 test: $(TEST_STAMP) browser-deps

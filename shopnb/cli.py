@@ -51,6 +51,36 @@ def _serve(args: argparse.Namespace) -> int:
     serve.run(plan)
 
 
+def _report(args: argparse.Namespace) -> int:
+    """Run the page's notebook and write its one-file HTML report; say what was written."""
+    import time
+
+    from shopnb import report
+    from shopnb.app import ENV_DATA, ENV_NOTEBOOKS
+    from shopnb.errors import ShopDataError
+
+    if args.data is not None and not args.data.is_dir():
+        print(f"shopnb report: --data {args.data}: no such folder", file=sys.stderr)
+        return 2
+    if not args.out.parent.is_dir():
+        print(f"shopnb report: --out {args.out}: the folder {args.out.parent} does not exist",
+              file=sys.stderr)
+        return 2
+    env = {ENV_NOTEBOOKS: str(args.notebooks.resolve())}
+    if args.data is not None:
+        env[ENV_DATA] = str(args.data.resolve())
+    start = time.perf_counter()
+    try:
+        written = report.write_report(args.page, args.out, params=report.parse_params(args.param),
+                                      notebooks=args.notebooks, env=env)
+    except ShopDataError as exc:
+        print(f"shopnb report: {exc}", file=sys.stderr)
+        return 1
+    size = written.stat().st_size / 1e6
+    print(f"shopnb: wrote {written} ({size:.1f} MB) in {time.perf_counter() - start:.1f} s")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser, one subcommand per task.
 
@@ -83,6 +113,18 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--notebooks", type=Path, default=notebooks_folder(),
                        help="folder of the pages' notebooks (default: %(default)s)")
     serve.set_defaults(run=_serve)
+
+    report = commands.add_parser("report", help="write a page as one HTML file that opens"
+                                                " offline")
+    report.add_argument("page", help="the page: index, funnel, competitors, experiments ...")
+    report.add_argument("--data", type=Path, default=None,
+                        help="folder of the shop's export files (default: the sample shop)")
+    report.add_argument("--param", action="append", default=[], metavar="KEY=VALUE",
+                        help="a notebook parameter, e.g. lang=en (repeatable)")
+    report.add_argument("--out", type=Path, required=True, help="the HTML file to write")
+    report.add_argument("--notebooks", type=Path, default=notebooks_folder(),
+                        help="folder of the pages' notebooks (default: %(default)s)")
+    report.set_defaults(run=_report)
     return parser
 
 

@@ -189,7 +189,8 @@ class Digest:
 
     def to_json(self) -> str:
         """The digest as JSON (`from_json` reads it back)."""
-        return json.dumps({"alerts": self.alerts.to_json(orient="table", date_unit="s"),
+        alerts = self.alerts.to_json(orient="table", date_unit="s", double_precision=15)
+        return json.dumps({"alerts": alerts,
                            "problems": [asdict(p) for p in self.problems],
                            "failures": self.failures}, ensure_ascii=False)
 

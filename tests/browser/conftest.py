@@ -1,7 +1,8 @@
 """Browser harness: a Voila server on 127.0.0.1 and headless Chromium that cannot go online.
 
 Fixtures:
-    voila_url  session: Voila serving notebooks/ on a free port, as `make serve` does.
+    voila_url  session: `shopnb serve` on a free port (the command `make serve` runs), with
+               a preheated pool of SERVE_POOL kernels for the landing page.
     browser    session: Debian's /usr/bin/chromium through Playwright (never
                `playwright install`); the tests skip when it is missing.
     page       function: a fresh profile whose requests to anything but
@@ -28,9 +29,7 @@ from urllib.parse import urlsplit
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-NOTEBOOKS = ROOT / "notebooks"
 ARTIFACTS = ROOT / "test-artifacts"
-TEMPLATES = ROOT / "shopnb" / "share"  # holds voila/templates/shopnb
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless",
@@ -42,27 +41,16 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-# The same server settings as `make serve` (VOILA_ARGS in the Makefile).
-VOILA_ARGS = [
-    "--no-browser",
-    "--Voila.ip=127.0.0.1",
-    "--strip_sources=True",
-    "--template=shopnb",
-    "--MappingKernelManager.cull_idle_timeout=600",
-    "--MappingKernelManager.cull_interval=60",
-]
-SERVER_START_TIMEOUT = 60  # s; Voila answers in about 2 s
+# `shopnb serve`, as `make serve` runs it; the landing page's pool is kept small here so
+# that the tests do not wait for eight kernels to preheat
+SERVE_POOL = 2
+SERVER_START_TIMEOUT = 60  # s; Voila answers in about 2 s (the pools fill after that)
 
 
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-def _voila_command() -> list[str]:
-    exe = Path(sys.executable).with_name("voila")
-    return [str(exe)] if exe.exists() else [sys.executable, "-m", "voila"]
 
 
 def _log_tail(path: Path, lines: int = 40) -> str:
@@ -77,21 +65,15 @@ def artifacts() -> Path:
 
 @pytest.fixture(scope="session")
 def voila_url(artifacts: Path) -> Iterator[str]:
-    """Base URL of a Voila server serving notebooks/; stopped after the session."""
+    """Base URL of `shopnb serve` serving notebooks/; stopped after the session."""
     port = _free_port()
     log_path = artifacts / "voila.log"
-    env = {
-        **os.environ,
-        "JUPYTER_PATH": os.pathsep.join(
-            p for p in (str(TEMPLATES), os.environ.get("JUPYTER_PATH", "")) if p
-        ),
-    }
-    cmd = [*_voila_command(), f"--port={port}", *VOILA_ARGS, str(NOTEBOOKS)]
+    cmd = [sys.executable, "-m", "shopnb.cli", "serve", f"--port={port}", "--host=127.0.0.1",
+           f"--pool={SERVE_POOL}"]
     with log_path.open("w") as log:
         proc = subprocess.Popen(
             cmd,
             cwd=ROOT,
-            env=env,
             stdin=subprocess.DEVNULL,
             stdout=log,
             stderr=subprocess.STDOUT,
