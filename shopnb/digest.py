@@ -151,20 +151,26 @@ def experiment_alerts(experiments: pd.DataFrame) -> pd.DataFrame:
 
 
 def sort_alerts(alerts: pd.DataFrame) -> pd.DataFrame:
-    """Most severe first, then newest, then by page and subject; a fresh index.
+    """Most severe first; within a severity the pages take turns (so that a short list
+    shows every page), each page's newest first; a fresh index.
 
     Example:
-        >>> a = pd.DataFrame({"page": ["x", "y"], "severity": ["medium", "high"],
-        ...                   "date": pd.to_datetime(["2026-01-02", "2026-01-01"]),
-        ...                   "subject": ["a", "b"]})
-        >>> sort_alerts(a)["page"].tolist()
-        ['y', 'x']
+        >>> a = pd.DataFrame({"page": ["x", "x", "y", "z"],
+        ...                   "severity": ["medium", "medium", "medium", "high"],
+        ...                   "date": pd.to_datetime(["2026-01-03", "2026-01-02", "2026-01-01",
+        ...                                           "2026-01-01"]),
+        ...                   "subject": ["a", "b", "c", "d"]})
+        >>> sort_alerts(a)["subject"].tolist()
+        ['d', 'a', 'c', 'b']
     """
     rank = alerts["severity"].map({s: i for i, s in enumerate(SEVERITIES)})
-    return (alerts.assign(_rank=rank)
-            .sort_values(["_rank", "date", "page", "subject"],
-                         ascending=[True, False, True, True], kind="stable")
-            .drop(columns="_rank").reset_index(drop=True))
+    ordered = alerts.assign(_rank=rank).sort_values(
+        ["_rank", "page", "date", "subject"], ascending=[True, True, False, True], kind="stable")
+    turn = ordered.groupby(["_rank", "page"]).cumcount()
+    return (ordered.assign(_turn=turn)
+            .sort_values(["_rank", "_turn", "date", "page"], ascending=[True, True, False, True],
+                         kind="stable")
+            .drop(columns=["_rank", "_turn"]).reset_index(drop=True))
 
 
 def _empty() -> pd.DataFrame:

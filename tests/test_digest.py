@@ -68,11 +68,14 @@ def test_experiment_alerts_need_variants():
         experiment_alerts(pd.DataFrame({"clicks": [1]}))
 
 
-def test_sort_alerts_puts_high_first_then_the_newest():
-    alerts = pd.DataFrame({"page": ["a", "b", "c"], "severity": ["medium", "high", "high"],
-                           "date": pd.to_datetime(["2024-05-03", "2024-05-01", "2024-05-02"]),
-                           "subject": ["x", "y", "z"]})
-    assert sort_alerts(alerts)["page"].tolist() == ["c", "b", "a"]
+def test_sort_alerts_puts_high_first_and_lets_the_pages_take_turns():
+    alerts = pd.DataFrame({
+        "page": ["competitors"] * 3 + ["experiments", "funnel"],
+        "severity": ["medium", "medium", "high", "medium", "medium"],
+        "date": pd.to_datetime(["2024-05-03", "2024-05-02", "2024-05-01", "2024-04-20",
+                                "2024-05-03"]),
+        "subject": ["c1", "c2", "c3", "e1", "f1"]})
+    assert sort_alerts(alerts)["subject"].tolist() == ["c3", "c1", "f1", "e1", "c2"]
 
 
 def test_build_digest_keeps_what_could_not_be_read_or_worked_out(prices):

@@ -1,4 +1,10 @@
-"""Each page opened and clicked in headless Chromium, served by Voila, fully offline."""
+"""The landing page and the navigation in headless Chromium, served by `shopnb serve`, offline.
+
+The landing page is opened and worked (measure dropdown, language toggle), its
+alerts and cards are checked, the header's link takes the reader to another
+page in the same language, and ``?lang=en`` reaches a preheated kernel that ran
+its notebook in Chinese before the request.
+"""
 
 from __future__ import annotations
 
@@ -6,83 +12,126 @@ import time
 
 import pytest
 
-import shopnb
+from shopnb.pages.header import available_pages
 
 pytestmark = pytest.mark.browser
 
-FIRST_CHART_TIMEOUT_MS = 60_000  # the first kernel starts and imports pandas and altair
+FIRST_CHART_TIMEOUT_MS = 60_000  # a kernel may still be preheating when the test starts
 REDRAW_TIMEOUT_MS = 15_000
-CHART_SVG = ".vega-embed svg"
-CHART_MARKS = ".vega-embed svg g.mark-symbol path"  # the points of the daily line
-
-
-def _needs_sample() -> None:
-    if not hasattr(shopnb, "load_sample"):
-        pytest.skip(
-            "shopnb.load_sample does not exist yet: notebooks/overview.ipynb loads the sample "
-            "shop with it (this test runs by itself once it does)"
-        )
+TREND = ".shopnb-chart-trend svg.marks"
+TREND_MARKS = f"{TREND} g.mark-symbol path"  # the points of the daily line
 
 
 def _svg(page) -> str:
-    return page.inner_html(CHART_SVG)
+    return page.inner_html(TREND)
 
 
-def _wait_for_svg_change(page, before: str) -> None:
+def _wait_for_change(page, before: str) -> None:
     page.wait_for_function(
         "([sel, before]) => { const s = document.querySelector(sel);"
         " return s && s.innerHTML !== before && s.querySelector('g.mark-symbol path'); }",
-        arg=[CHART_SVG, before],
-        timeout=REDRAW_TIMEOUT_MS,
-    )
+        arg=[TREND, before], timeout=REDRAW_TIMEOUT_MS)
 
 
-def test_overview_page_draws_redraws_and_switches_language_offline(page, voila_url, artifacts):
-    _needs_sample()
+def _wait_for_text(page, text: str, selector: str = "body") -> None:
+    page.wait_for_function(
+        "([sel, text]) => document.querySelector(sel)?.innerText.includes(text)",
+        arg=[selector, text], timeout=REDRAW_TIMEOUT_MS)
+
+
+def shoot(page, path) -> None:
+    """The whole page: Voila scrolls inside a panel, so the viewport is made as tall."""
+    height = page.evaluate(
+        "() => Math.max(...[...document.querySelectorAll('.lm-BoxPanel-child, body')]"
+        ".map(e => e.scrollHeight))")
+    size = page.viewport_size
+    page.set_viewport_size({"width": size["width"], "height": height + 40})
+    page.wait_for_timeout(400)  # relayout and fonts
+    page.screenshot(path=path, full_page=True)
+    page.set_viewport_size(size)
+
+
+def test_landing_page_lists_alerts_redraws_and_switches_language_offline(page, voila_url,
+                                                                        artifacts):
     start = time.perf_counter()
-    page.goto(f"{voila_url}/voila/render/overview.ipynb")
-    page.wait_for_selector(CHART_MARKS, state="visible", timeout=FIRST_CHART_TIMEOUT_MS)
+    page.goto(f"{voila_url}/voila/render/index.ipynb")
+    page.wait_for_selector(TREND_MARKS, state="visible", timeout=FIRST_CHART_TIMEOUT_MS)
     first_chart_s = time.perf_counter() - start
-    (artifacts / "timings.txt").open("a").write(f"overview first chart: {first_chart_s:.2f} s\n")
-    print(f"overview: first chart visible {first_chart_s:.2f} s after the request")
+    with (artifacts / "timings.txt").open("a") as f:
+        f.write(f"index first chart: {first_chart_s:.2f} s\n")
+    print(f"index: first chart visible {first_chart_s:.2f} s after the request")
 
-    assert "店铺概览" in page.inner_text("body")
-    assert "每日成交金额 (GMV)" in page.inner_text(CHART_SVG.replace(" svg", ""))
-    page.wait_for_timeout(300)  # let fonts settle before the picture
-    page.screenshot(path=artifacts / "overview-zh.png", full_page=True)
+    body = page.inner_text("body")
+    assert "店铺概览" in body and "待处理预警" in body
+    alerts = page.inner_text(".shopnb-alerts")
+    assert "低于本店价" in alerts  # the rivals' price cuts of the last week
+    assert "直播话术" in alerts and "样本比例失衡" in alerts  # the broken A/B split
+    assert page.locator(".shopnb-alert-high").count() >= 2
+    nav = page.locator(".shopnb-nav a")
+    assert nav.count() == len(available_pages())
+    assert page.locator(".shopnb-links a.shopnb-card").count() == len(available_pages()) - 1
+    assert "每日成交金额 (GMV)" in page.inner_text(".shopnb-chart-trend")
+    shoot(page, artifacts / "index-zh.png")
 
     # tooltips work offline too
-    page.hover(CHART_MARKS)
+    page.hover(TREND_MARKS)
     tooltip = page.wait_for_selector("#vg-tooltip-element.visible", timeout=REDRAW_TIMEOUT_MS)
     assert "日期" in tooltip.inner_text()
     page.mouse.move(0, 0)
 
     # the measure dropdown redraws the chart in place
     before = _svg(page)
-    page.select_option(".widget-dropdown select", label="订单数")
-    _wait_for_svg_change(page, before)
-    assert "每日订单数" in page.inner_text(".vega-embed")
+    start = time.perf_counter()
+    page.select_option(".shopnb-control-measure select", label="订单数")
+    _wait_for_change(page, before)
+    redraw_ms = (time.perf_counter() - start) * 1000
+    with (artifacts / "timings.txt").open("a") as f:
+        f.write(f"index measure change to chart redrawn: {redraw_ms:.0f} ms\n")
+    assert "每日订单数" in page.inner_text(".shopnb-chart-trend")
 
-    # the language toggle relabels page and chart and keeps the measure
+    # the language toggle relabels page, alerts, navigation and chart, and keeps the measure
     before = _svg(page)
     page.get_by_role("button", name="English").click()
-    _wait_for_svg_change(page, before)
-    page.wait_for_function(
-        "() => document.querySelector('.vega-embed').innerText.includes('Daily Orders')",
-        timeout=REDRAW_TIMEOUT_MS,
-    )
-    assert "Shop overview" in page.inner_text("body")
-    page.wait_for_timeout(300)
-    page.screenshot(path=artifacts / "overview-en.png", full_page=True)
+    _wait_for_change(page, before)
+    _wait_for_text(page, "Daily Orders", ".shopnb-chart-trend")
+    body = page.inner_text("body")
+    assert "Shop overview" in body and "Open alerts" in body and "sample ratio mismatch" in body
+    assert "Competitors" in page.inner_text(".shopnb-nav")
+    shoot(page, artifacts / "index-en.png")
 
-    assert page.offsite_requests == [], "the page asked for something off the machine"
+    # the header takes the reader to another page, in the language chosen
+    page.locator(".shopnb-nav a", has_text="Competitors").click()
+    page.wait_for_url("**/competitors.ipynb?lang=en", timeout=REDRAW_TIMEOUT_MS)
+    page.wait_for_selector(".shopnb-chart-share svg.marks", state="visible",
+                           timeout=FIRST_CHART_TIMEOUT_MS)
+    _wait_for_text(page, "Competitor watch")
+    assert page.locator(".shopnb-nav a[aria-current=page]").inner_text() == "Competitors"
+
+    assert page.offsite_requests == [], "a page asked for something off the machine"
+    assert page.console_errors == []
+
+
+def test_the_address_chooses_the_language_even_of_a_preheated_kernel(page, voila_url, artifacts):
+    """The pool's kernels ran the notebook in Chinese before anyone asked; ?lang=en wins."""
+    log = artifacts / "voila.log"
+    pooled = "for index.ipynb"  # Voila logs "Using pre-heated kernel: <id> for index.ipynb"
+    served_before = log.read_text(errors="replace").count(pooled)
+    page.goto(f"{voila_url}/voila/render/index.ipynb?lang=en")
+    page.wait_for_selector(TREND_MARKS, state="visible", timeout=FIRST_CHART_TIMEOUT_MS)
+    _wait_for_text(page, "Daily GMV", ".shopnb-chart-trend")
+    _wait_for_text(page, "Shop overview")
+    assert 'href="competitors.ipynb?lang=en"' in page.inner_html(".shopnb-nav")
+    assert log.read_text(errors="replace").count(pooled) == served_before + 1, (
+        "the landing page was not served from the pool")
+    assert page.offsite_requests == []
     assert page.console_errors == []
 
 
 def test_home_page_lists_the_pages_offline(page, voila_url, artifacts):
     page.goto(voila_url)
-    listed = page.locator(".jp-DirListing-item", has_text="overview.ipynb")
-    listed.wait_for(state="visible", timeout=REDRAW_TIMEOUT_MS)
+    for name in ("index.ipynb", "competitors.ipynb"):
+        listed = page.locator(".jp-DirListing-item", has_text=name)
+        listed.wait_for(state="visible", timeout=REDRAW_TIMEOUT_MS)
     page.screenshot(path=artifacts / "home.png", full_page=True)
     assert page.offsite_requests == [], "the page asked for something off the machine"
     # No console check here: Voila 0.5.13's own file browser logs errors on every
