@@ -53,7 +53,9 @@ __all__ = [
     "ENV_DATA",
     "ENV_LANG",
     "ENV_NOTEBOOKS",
+    "ENV_STATIC_BUNDLE",
     "LoadProblem",
+    "cache_folder",
     "data_folder",
     "digest",
     "inside",
@@ -66,6 +68,7 @@ __all__ = [
 ENV_DATA = "SHOPNB_DATA"
 ENV_LANG = "SHOPNB_LANG"
 ENV_NOTEBOOKS = "SHOPNB_NOTEBOOKS"
+ENV_STATIC_BUNDLE = "SHOPNB_CHART_BUNDLE"  # the charts' JavaScript file the server serves
 LANGS = ("zh", "en")  # as shopnb.theme.LANGS; not imported, to keep this module light
 
 logger = logging.getLogger("shopnb")
@@ -280,7 +283,7 @@ def digest(own_shop: str | None = None) -> Digest:
     """
     from shopnb.digest import DIGEST_TABLES, Digest
 
-    cache = _cache_folder() / f"digest-{_digest_key(DIGEST_TABLES, own_shop)}.json"
+    cache = cache_folder() / f"digest-{_digest_key(DIGEST_TABLES, own_shop)}.json"
     if not cache.is_file():
         cache.parent.mkdir(parents=True, exist_ok=True)
         with _locked(cache.with_suffix(".lock")):
@@ -317,7 +320,8 @@ def _digest_key(tables: tuple[str, ...], own_shop: str | None) -> str:
     return hashlib.sha256(json.dumps(parts, default=str).encode()).hexdigest()[:24]
 
 
-def _cache_folder() -> Path:
+def cache_folder() -> Path:
+    """shopnb's folder in the user cache (``$XDG_CACHE_HOME/shopnb``, else ``~/.cache/shopnb``)."""
     root = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
     return Path(root) / "shopnb"
 

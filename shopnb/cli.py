@@ -108,8 +108,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--token", default=None,
                        help="access token off loopback (default: a generated one, printed)")
     serve.add_argument("--pool", type=int, default=None,
-                       help="preheated kernels for the landing page (default: sized to the"
-                            " free memory; 0: none for any page)")
+                       help="the most preheated kernels a page gets (default 8, within a"
+                            " quarter of the free memory; 0: none)")
     serve.add_argument("--notebooks", type=Path, default=notebooks_folder(),
                        help="folder of the pages' notebooks (default: %(default)s)")
     serve.set_defaults(run=_serve)

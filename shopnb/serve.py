@@ -11,6 +11,8 @@
   being served.
 - The data folder, language and notebooks folder reach the kernels as
   ``SHOPNB_DATA``, ``SHOPNB_LANG`` and ``SHOPNB_NOTEBOOKS`` (see `shopnb.app`).
+- The charts' JavaScript (vega, vega-lite, vega-embed) is served once as a
+  static file (`with_static_bundle`) rather than sent inside every chart.
 
 Example:
     >>> plan = Plan(Path("notebooks"), host="127.0.0.1", port=8866, pool={"index.ipynb": 2})
@@ -28,20 +30,22 @@ import os
 import secrets
 import sys
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import NoReturn
 
-from shopnb.app import ENV_DATA, ENV_LANG, ENV_NOTEBOOKS
+from shopnb.app import ENV_DATA, ENV_LANG, ENV_NOTEBOOKS, ENV_STATIC_BUNDLE, cache_folder
 
-__all__ = ["KERNEL_MB", "Plan", "command", "is_loopback", "plan", "pool_sizes", "run"]
+__all__ = ["KERNEL_MB", "Plan", "command", "is_loopback", "plan", "pool_sizes", "run",
+           "with_static_bundle"]
 
 SHARE = Path(__file__).resolve().parent / "share"  # holds voila/templates/shopnb
 KERNEL_MB = 250  # a page's kernel, measured (benchmarks/bench_serve.py): the pool's unit
 MAX_POOL = 8  # kernels kept ready for one page: enough for 8 visitors arriving at once
+BUSIEST = ("index.ipynb", "funnel.ipynb")  # the pages a crowd opens first
 CULL_IDLE_S = 600
 CULL_INTERVAL_S = 60
-FILL_DELAY_S = 20.0
+FILL_DELAY_S = 5.0  # a visitor who takes a kernel still waiting out this delay waits for it
 
 
 def is_loopback(host: str) -> bool:
@@ -59,29 +63,32 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def pool_sizes(notebooks: list[str], *, available_mb: float, landing: str = "index.ipynb",
-               share: float = 0.25, landing_pool: int | None = None) -> dict[str, int]:
-    """Preheated kernels per notebook: the landing page gets most, every other page one.
+def pool_sizes(notebooks: list[str], *, available_mb: float, share: float = 0.25,
+               most: int = MAX_POOL) -> dict[str, int]:
+    """Preheated kernels per notebook, within `share` of the available memory.
 
-    At most `share` of the available memory goes to the pool, counting
-    `KERNEL_MB` a kernel; the landing page gets what is left after one kernel
-    for each other page, up to `MAX_POOL` (`landing_pool` overrides it). With
-    too little memory for one kernel a page, the other pages get none (they
-    start a kernel per visit) and the landing page what there is.
+    Counting `KERNEL_MB` a kernel, every page gets one while they last (the
+    busiest first: `BUSIEST`, then by name), then the busiest pages get more,
+    up to `most` each, so that a crowd opening the landing or the funnel page
+    at once is served from the pool. A page without a kernel starts one per
+    visit.
 
     Example:
-        >>> pool_sizes(["index.ipynb", "funnel.ipynb"], available_mb=8000)
-        {'index.ipynb': 7, 'funnel.ipynb': 1}
-        >>> pool_sizes(["index.ipynb", "funnel.ipynb"], available_mb=1000)
+        >>> pool_sizes(["index.ipynb", "funnel.ipynb", "experiments.ipynb"], available_mb=8000)
+        {'index.ipynb': 6, 'funnel.ipynb': 1, 'experiments.ipynb': 1}
+        >>> pool_sizes(["index.ipynb", "funnel.ipynb"], available_mb=1000, most=2)
         {'index.ipynb': 1, 'funnel.ipynb': 0}
     """
-    kernels = int(available_mb * share // KERNEL_MB)
-    others = [nb for nb in notebooks if nb != landing]
-    each = 1 if kernels > len(others) else 0
-    sizes = dict.fromkeys(others, each)
-    if landing in notebooks:
-        room = min(MAX_POOL, max(0, kernels - each * len(others)))
-        sizes = {landing: room if landing_pool is None else landing_pool, **sizes}
+    order = sorted(notebooks, key=lambda nb: (BUSIEST.index(nb) if nb in BUSIEST
+                                              else len(BUSIEST), nb))
+    left = int(available_mb * share // KERNEL_MB)
+    sizes = dict.fromkeys(order, 0)
+    for nb in order:
+        if left > 0 and most > 0:
+            sizes[nb], left = 1, left - 1
+    for nb in order:
+        more = min(most - sizes[nb], left) if nb in BUSIEST else 0
+        sizes[nb], left = sizes[nb] + max(more, 0), left - max(more, 0)
     return sizes
 
 
@@ -98,6 +105,9 @@ class Plan:
         token: the access token (None on loopback).
         fill_delay: seconds before a used pooled kernel is replaced.
         cull_idle: seconds after which an idle kernel of a closed page is stopped.
+        chart_bundle: the charts' JavaScript file served under /voila/static/ from
+            `static_share` (None: every chart carries it).
+        static_share: a Jupyter data folder holding that file.
     """
 
     notebooks: Path
@@ -109,6 +119,8 @@ class Plan:
     token: str | None = None
     fill_delay: float = FILL_DELAY_S
     cull_idle: int = CULL_IDLE_S
+    chart_bundle: str | None = None
+    static_share: Path | None = None
 
     @property
     def preheat(self) -> bool:
@@ -161,8 +173,14 @@ class Plan:
             'en'
         """
         env = dict(os.environ if base is None else base)
+        shares = (SHARE, self.static_share) if self.static_share is not None else (SHARE,)
         env["JUPYTER_PATH"] = os.pathsep.join(
-            p for p in (str(SHARE), env.get("JUPYTER_PATH", "")) if p)
+            [*(str(p) for p in shares), *([env["JUPYTER_PATH"]] if env.get("JUPYTER_PATH")
+                                          else [])])
+        if self.chart_bundle is not None:
+            env[ENV_STATIC_BUNDLE] = self.chart_bundle
+        else:
+            env.pop(ENV_STATIC_BUNDLE, None)
         env[ENV_LANG] = self.lang
         env[ENV_NOTEBOOKS] = str(self.notebooks.resolve())
         if self.data is not None:
@@ -179,7 +197,7 @@ def plan(notebooks: Path, *, host: str = "127.0.0.1", port: int = 8866,
          pool: int | None = None, available_mb: float | None = None) -> Plan:
     """The `Plan` for these options: a token off loopback, pools sized to the memory.
 
-    `pool` sets the landing page's pool (0: no preheated kernels at all).
+    `pool` is the most preheated kernels a page gets (0: none at all; default `MAX_POOL`).
 
     Example:
         >>> p = plan(Path("notebooks"), host="0.0.0.0", pool=3)
@@ -193,7 +211,8 @@ def plan(notebooks: Path, *, host: str = "127.0.0.1", port: int = 8866,
 
         available_mb = psutil.virtual_memory().available / 2**20
     names = sorted(p.name for p in notebooks.glob("*.ipynb"))
-    sizes = {} if pool == 0 else pool_sizes(names, available_mb=available_mb, landing_pool=pool)
+    sizes = {} if pool == 0 else pool_sizes(names, available_mb=available_mb,
+                                            most=MAX_POOL if pool is None else pool)
     return Plan(notebooks=notebooks, host=host, port=port, pool=sizes, data=data, lang=lang,
                 token=token)
 
@@ -202,6 +221,27 @@ def plan(notebooks: Path, *, host: str = "127.0.0.1", port: int = 8866,
 # alone, not shopnb's pandas and pyarrow (about 130 MB less)
 _LAUNCH = ("import json, sys; from traitlets.config import Config; from voila.app import Voila; "
            "Voila.launch_instance(argv=sys.argv[2:], config=Config(json.loads(sys.argv[1])))")
+
+
+def with_static_bundle(p: Plan, share: Path | None = None) -> Plan:
+    """`p` with the charts' JavaScript written where Voila serves static files of the
+    ``shopnb`` template: ``<share>/voila/templates/shopnb/static/`` (default share: the
+    user cache's ``shopnb/share``). Without vl-convert, `p` as it is.
+
+    Example:
+        >>> import tempfile
+        >>> p = with_static_bundle(Plan(Path("nb")), Path(tempfile.mkdtemp()))
+        >>> p.env({})["SHOPNB_CHART_BUNDLE"] == p.chart_bundle
+        True
+    """
+    from shopnb.pages._widgets import bundle_name, static_bundle
+
+    if bundle_name() is None:
+        return p
+    share = share if share is not None else cache_folder() / "share"
+    static = share / "voila" / "templates" / "shopnb" / "static"
+    static.mkdir(parents=True, exist_ok=True)
+    return replace(p, chart_bundle=static_bundle(static), static_share=share)
 
 
 def command(p: Plan) -> list[str]:
@@ -217,6 +257,7 @@ def command(p: Plan) -> list[str]:
 
 def run(p: Plan) -> NoReturn:
     """Become the Voila server of plan `p` (this process is replaced; its id stays)."""
+    p = with_static_bundle(p)
     sys.stdout.flush()
     sys.stderr.flush()
     argv = command(p)

@@ -29,19 +29,23 @@ def test_is_loopback(host, loopback):
     assert serve.is_loopback(host) is loopback
 
 
-def test_pools_give_the_landing_page_most_and_stay_within_a_share_of_memory():
-    sizes = serve.pool_sizes(NOTEBOOKS, available_mb=16_000)
-    assert sizes == {"index.ipynb": 8, "competitors.ipynb": 1, "experiments.ipynb": 1,
-                     "funnel.ipynb": 1}
-    small = serve.pool_sizes(NOTEBOOKS, available_mb=5_000)  # 5 kernels in a quarter
-    assert small == {"index.ipynb": 2, "competitors.ipynb": 1, "experiments.ipynb": 1,
-                     "funnel.ipynb": 1}
+def test_pools_give_every_page_one_then_the_busiest_pages_more_within_a_share_of_memory():
+    sizes = serve.pool_sizes(NOTEBOOKS, available_mb=16_000)  # 16 kernels in a quarter
+    assert sizes == {"index.ipynb": 8, "funnel.ipynb": 6, "competitors.ipynb": 1,
+                     "experiments.ipynb": 1}
+    big = serve.pool_sizes(NOTEBOOKS, available_mb=64_000)
+    assert big == {"index.ipynb": 8, "funnel.ipynb": 8, "competitors.ipynb": 1,
+                   "experiments.ipynb": 1}
+    small = serve.pool_sizes(NOTEBOOKS, available_mb=5_000)  # 5 kernels
+    assert small == {"index.ipynb": 2, "funnel.ipynb": 1, "competitors.ipynb": 1,
+                     "experiments.ipynb": 1}
     assert sum(small.values()) * serve.KERNEL_MB <= 5_000 / 4
-    tight = serve.pool_sizes(NOTEBOOKS, available_mb=2_000)  # 2 kernels: all for the landing
-    assert tight == {"index.ipynb": 2, "competitors.ipynb": 0, "experiments.ipynb": 0,
-                     "funnel.ipynb": 0}
+    tight = serve.pool_sizes(NOTEBOOKS, available_mb=2_000)  # 2 kernels: the busiest pages
+    assert tight == {"index.ipynb": 1, "funnel.ipynb": 1, "competitors.ipynb": 0,
+                     "experiments.ipynb": 0}
     assert set(serve.pool_sizes(NOTEBOOKS, available_mb=900).values()) == {0}
-    assert serve.pool_sizes(NOTEBOOKS, available_mb=16_000, landing_pool=3)["index.ipynb"] == 3
+    assert serve.pool_sizes(NOTEBOOKS, available_mb=64_000, most=2) == {
+        "index.ipynb": 2, "funnel.ipynb": 2, "competitors.ipynb": 1, "experiments.ipynb": 1}
 
 
 def test_a_loopback_plan_has_no_token_and_the_settings_of_make_serve(notebooks):
@@ -56,6 +60,7 @@ def test_a_loopback_plan_has_no_token_and_the_settings_of_make_serve(notebooks):
     assert argv[-1] == str(notebooks)
     pools = plan.voila_config()["VoilaKernelManager"]["kernel_pools_config"]
     assert pools["index.ipynb"] == {"pool_size": 8} and pools["default"] == {"pool_size": 0}
+    assert f"--pool_size={serve.MAX_POOL}" in argv
     assert plan.url == "http://127.0.0.1:8866/voila/render/index.ipynb"
 
 
@@ -94,6 +99,17 @@ def test_the_command_runs_voila_with_the_pools(notebooks):
     assert argv[4:] == plan.voila_argv()
 
 
+def test_the_charts_javascript_is_served_from_a_share_of_the_template(notebooks, tmp_path):
+    plan = serve.with_static_bundle(serve.plan(notebooks, available_mb=0), tmp_path / "share")
+    served = tmp_path / "share" / "voila" / "templates" / "shopnb" / "static" / plan.chart_bundle
+    assert served.is_file() and served.stat().st_size > 100_000
+    env = plan.env({})
+    assert env["JUPYTER_PATH"].split(":") == [str(serve.SHARE), str(tmp_path / "share")]
+    assert env["SHOPNB_CHART_BUNDLE"] == plan.chart_bundle
+    assert "SHOPNB_CHART_BUNDLE" not in serve.plan(notebooks, available_mb=0).env(
+        {"SHOPNB_CHART_BUNDLE": "old.js"})
+
+
 @pytest.mark.parametrize(("args", "error"), [
     (["--data", "/no/such/folder"], "--data /no/such/folder: no such folder"),
     (["--notebooks", "/no/such/folder"], "--notebooks /no/such/folder: no such folder"),
@@ -115,6 +131,7 @@ def test_serve_says_where_and_with_which_token_then_runs_voila(notebooks, monkey
               "--lang", "en", "--pool", "2"])
     out = capsys.readouterr().out
     plan = ran[0]
-    assert (plan.host, plan.port, plan.lang, plan.pool["index.ipynb"]) == ("0.0.0.0", 9000, "en", 2)
+    assert (plan.host, plan.port, plan.lang) == ("0.0.0.0", 9000, "en")
+    assert max(plan.pool.values()) <= 2
     assert "need a token (generated)" in out and plan.token in out
     assert "open http://0.0.0.0:9000/voila/render/index.ipynb?token=" in out

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import altair as alt
 
+from shopnb.app import ENV_STATIC_BUNDLE
 from shopnb.theme import COLORS, FONT
 
 # vega-embed options: SVG (crisp, and testable in a browser), and an actions
@@ -25,37 +26,86 @@ _offline = False
 
 def _bundle_cache() -> Path | None:
     """Where the offline JavaScript bundle is kept, one file per Altair/vl-convert pair."""
-    try:
-        key = f"altair-{alt.__version__}-vlc-{version('vl-convert-python')}"
-    except PackageNotFoundError:
+    name = bundle_name()
+    if name is None:
         return None
     root = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(root) / "shopnb" / f"jupyterchart-{key}.js"
+    return Path(root) / "shopnb" / name
+
+
+def bundle_name() -> str | None:
+    """The bundle's file name for the installed Altair and vl-convert (None: no vl-convert).
+
+    Example:
+        >>> bundle_name().startswith("jupyterchart-altair-")
+        True
+    """
+    try:
+        return f"jupyterchart-altair-{alt.__version__}-vlc-{version('vl-convert-python')}.js"
+    except PackageNotFoundError:
+        return None
+
+
+def _offline_bundle() -> str:
+    """JupyterChart's JavaScript with vega inside it, from the cache file or built once."""
+    cache = _bundle_cache()
+    if cache is not None and cache.is_file():
+        bundle = cache.read_text(encoding="utf-8")
+        if bundle:
+            return bundle
+    alt.JupyterChart.enable_offline()
+    if cache is not None:
+        _write_atomically(cache, alt.JupyterChart._esm)
+    return alt.JupyterChart._esm
+
+
+def static_bundle(folder: Path) -> str:
+    """Write the offline bundle into `folder` (a static folder a server serves); its name.
+
+    `shopnb serve` puts it where Voila serves ``/voila/static/<name>`` and
+    tells the kernels (``SHOPNB_CHART_BUNDLE``); their charts then import it
+    from there instead of each carrying the 0.9 MB bundle in its widget state:
+    a page evaluates vega once, not once per chart, and a browser caches it.
+    """
+    name = bundle_name() or "jupyterchart.js"
+    target = folder / name
+    if not target.is_file():
+        _write_atomically(target, _offline_bundle())
+    return name
+
+
+def _import_stub(name: str) -> str:
+    """A module that re-exports the bundle the Voila server serves as /voila/static/`name`.
+
+    Voila's page body carries its base URL (``data-base-url``); the ``v`` argument
+    makes the server send it with a long cache lifetime (a new version, a new name).
+    """
+    return (
+        "const base = document.body.dataset.baseUrl || '/voila/';\n"
+        f"const url = new URL(`${{base}}static/{name}?v=1`, window.location.href);\n"
+        "const bundle = await import(url.href);\n"
+        "export default bundle.default;\n"
+    )
 
 
 def enable_offline_charts() -> None:
-    """Make every `alt.JupyterChart` load its JavaScript from the kernel, not a CDN.
+    """Make every `alt.JupyterChart` load its JavaScript from the server, not a CDN.
 
-    Calls `alt.JupyterChart.enable_offline()` once per kernel, and keeps the
-    bundle it builds in a cache file: later kernels read the file instead of
-    loading vl-convert (about 1.5 s and 100 MB less per kernel, and the page's
-    first chart comes seconds sooner).
+    Under `shopnb serve` (``SHOPNB_CHART_BUNDLE`` names the served bundle of
+    this Altair and vl-convert) a chart's module only imports that file.
+    Elsewhere (JupyterLab, nbclient) it is the whole bundle, as
+    `alt.JupyterChart.enable_offline()` builds it, kept in a cache file so that
+    later kernels read the file instead of loading vl-convert (about 1.5 s and
+    100 MB less per kernel).
     """
     global _offline
     if _offline:
         return
-    cache = _bundle_cache()
-    bundle = None
-    if cache is not None and cache.is_file():
-        bundle = cache.read_text(encoding="utf-8")
-    if bundle:
-        # what enable_offline() itself sets, minus building the bundle
-        alt.JupyterChart._esm = bundle
-        alt.JupyterChart._is_offline = True
-    else:
-        alt.JupyterChart.enable_offline()
-        if cache is not None:
-            _write_atomically(cache, alt.JupyterChart._esm)
+    served = os.environ.get(ENV_STATIC_BUNDLE)
+    # what enable_offline() itself sets, minus building the bundle
+    alt.JupyterChart._esm = (_import_stub(served) if served and served == bundle_name()
+                             else _offline_bundle())
+    alt.JupyterChart._is_offline = True
     _offline = True
 
 

@@ -99,13 +99,21 @@ def test_landing_page_lists_alerts_redraws_and_switches_language_offline(page, v
     assert "Competitors" in page.inner_text(".shopnb-nav")
     shoot(page, artifacts / "index-en.png")
 
-    # the header takes the reader to another page, in the language chosen
+    # the header takes the reader to another page, in the language chosen, and the page
+    # left behind stops its kernel at once (rather than when idle kernels are culled)
+    kernel = page.evaluate(
+        "() => JSON.parse(document.getElementById('jupyter-config-data').textContent).kernelId")
     page.locator(".shopnb-nav a", has_text="Competitors").click()
     page.wait_for_url("**/competitors.ipynb?lang=en", timeout=REDRAW_TIMEOUT_MS)
     page.wait_for_selector(".shopnb-chart-share svg.marks", state="visible",
                            timeout=FIRST_CHART_TIMEOUT_MS)
     _wait_for_text(page, "Competitor watch")
     assert page.locator(".shopnb-nav a[aria-current=page]").inner_text() == "Competitors"
+    log = artifacts / "voila.log"
+    deadline = time.monotonic() + REDRAW_TIMEOUT_MS / 1000
+    while f"Kernel shutdown: {kernel}" not in log.read_text(errors="replace"):
+        assert time.monotonic() < deadline, "the landing page's kernel outlived its page"
+        time.sleep(0.2)
 
     assert page.offsite_requests == [], "a page asked for something off the machine"
     assert page.console_errors == []
@@ -131,7 +139,7 @@ def test_home_page_lists_the_pages_offline(page, voila_url, artifacts):
     page.goto(voila_url)
     for name in ("index.ipynb", "competitors.ipynb"):
         listed = page.locator(".jp-DirListing-item", has_text=name)
-        listed.wait_for(state="visible", timeout=REDRAW_TIMEOUT_MS)
+        listed.wait_for(state="visible", timeout=FIRST_CHART_TIMEOUT_MS)
     page.screenshot(path=artifacts / "home.png", full_page=True)
     assert page.offsite_requests == [], "the page asked for something off the machine"
     # No console check here: Voila 0.5.13's own file browser logs errors on every

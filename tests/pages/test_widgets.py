@@ -30,6 +30,30 @@ def test_offline_bundle_is_built_once_then_read_from_the_cache(tmp_path, monkeyp
     assert alt.JupyterChart._is_offline
 
 
+def test_under_shopnb_serve_charts_import_the_served_bundle(tmp_path, monkeypatch):
+    monkeypatch.setattr(_widgets, "_offline", False)
+    monkeypatch.setattr(alt.JupyterChart, "_is_offline", False)
+    monkeypatch.setattr(alt.JupyterChart, "_esm", alt.JupyterChart._esm)
+    name = _widgets.static_bundle(tmp_path)
+    assert name == _widgets.bundle_name()
+    assert "export{__default as default}" in (tmp_path / name).read_text(encoding="utf-8")
+
+    monkeypatch.setenv(_widgets.ENV_STATIC_BUNDLE, name)
+    _widgets.enable_offline_charts()
+    esm = alt.JupyterChart._esm
+    assert f"static/{name}?v=1" in esm and "document.body.dataset.baseUrl" in esm
+    assert len(esm) < 500  # not the 0.9 MB bundle in every chart's state
+    assert alt.JupyterChart._is_offline
+
+
+def test_a_served_bundle_of_other_versions_is_not_used(monkeypatch):
+    monkeypatch.setattr(_widgets, "_offline", False)
+    monkeypatch.setattr(alt.JupyterChart, "_esm", alt.JupyterChart._esm)
+    monkeypatch.setenv(_widgets.ENV_STATIC_BUNDLE, "jupyterchart-altair-0.0-vlc-0.0.js")
+    _widgets.enable_offline_charts()
+    assert len(alt.JupyterChart._esm) > 100_000  # the bundle itself
+
+
 def test_chart_widget_renders_svg_offline():
     chart = alt.Chart(pd.DataFrame({"x": [1, 2]})).mark_point().encode(x="x:Q")
     widget = _widgets.chart_widget(chart)

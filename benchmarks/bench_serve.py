@@ -1,0 +1,331 @@
+"""Pages under load: `shopnb serve` with 1, 4 and 8 visitors at once, against plain Voila.
+
+    .venv/bin/python benchmarks/bench_serve.py [--pages index funnel] [--visitors 1 4 8]
+                                               [--pool N] [--timeout 60]
+
+For each page (the landing page and the funnel page, whichever exist) and each
+number of visitors, starts a fresh `shopnb serve` (the command `make serve`
+runs, with its preheated pools), waits until the pools are full, then opens
+the page in that many headless Chromium pages at once (one browser profile
+each, every request off the machine aborted) and times each from the request
+to its first chart drawn (an SVG of vega marks). While the pages are open it
+sums the memory of the server and all its kernels (psutil over the process
+tree: RSS, and USS, the memory no other process shares). Then the same for an
+empty notebook (one code cell printing a line) served by plain Voila (no
+preheating, Voila's own template), timed to that line, and prints the ratios.
+
+Budgets (the app issue): first chart under 2 s for one visitor; all of 8
+visitors under 10 s; memory per open page under 250 MB (PASS/OVER printed;
+the exit status is 1 only when a page failed to show its chart). Browsers and
+kernels share the machine's cores, so the load average is printed with each
+round: measure on a quiet machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import os
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import nbformat
+import psutil
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                 "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+CHART = ".vega-embed svg.marks"
+EMPTY_MARK = "shopnb-bench-empty-page"
+BUDGET_ONE_S, BUDGET_EIGHT_S, BUDGET_PAGE_MB = 2.0, 10.0, 250
+POOL_FILL_TIMEOUT_S = 300
+
+
+@dataclass
+class Round:
+    """One round: a page opened by `visitors` at once."""
+
+    label: str
+    visitors: int
+    times: list[float | None]  # seconds to the first chart; None: not within the timeout
+    rss_mb: float  # server + kernels while the pages are open
+    uss_mb: float
+    kernel_mb: list[float]  # each kernel's RSS while the pages are open
+    idle_rss_mb: float  # before the visitors came (server + preheated kernels)
+    load: float  # 1-minute load average when the round started
+
+    @property
+    def shown(self) -> list[float]:
+        return [t for t in self.times if t is not None]
+
+    @property
+    def failures(self) -> int:
+        return sum(t is None for t in self.times)
+
+
+# --- servers -----------------------------------------------------------------------------------
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """A server process (and its kernels) on a free port, its output in a log file."""
+
+    def __init__(self, argv: list[str], port: int, log: Path, pools: dict[str, int]) -> None:
+        self.port, self.log, self.pools = port, log, pools
+        with log.open("w") as out:
+            self.proc = subprocess.Popen(argv, cwd=ROOT, stdin=subprocess.DEVNULL, stdout=out,
+                                         stderr=subprocess.STDOUT, start_new_session=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def wait_ready(self) -> None:
+        """Until Voila answers and every preheated pool is full."""
+        deadline = time.monotonic() + POOL_FILL_TIMEOUT_S
+        while True:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"the server exited:\n{self.log.read_text()[-2000:]}")
+            if self._answers() and self._pools_full():
+                return
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"not ready in {POOL_FILL_TIMEOUT_S} s:\n"
+                                   f"{self.log.read_text()[-2000:]}")
+            time.sleep(0.5)
+
+    def _answers(self) -> bool:
+        try:
+            with urllib.request.urlopen(f"{self.url}/voila/static/voila.js", timeout=2) as r:
+                return r.status == 200
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            return False
+
+    def _pools_full(self) -> bool:
+        text = self.log.read_text(errors="replace")
+        filled = set(re.findall(r"Kernel pool of (\S+) is filled", text))
+        return all(nb in filled for nb, n in self.pools.items() if n)
+
+    def memory_mb(self) -> tuple[float, float, list[float]]:
+        """RSS and USS of the server and every process under it, and each kernel's RSS, in MB."""
+        rss = uss = 0.0
+        kernels = []
+        for p in self._tree():
+            try:
+                info = p.memory_full_info()
+                is_kernel = "ipykernel" in " ".join(p.cmdline())
+            except (psutil.NoSuchProcess, psutil.AccessDenied):
+                continue
+            rss, uss = rss + info.rss, uss + info.uss
+            if is_kernel:
+                kernels.append(info.rss / 2**20)
+        return rss / 2**20, uss / 2**20, kernels
+
+    def _tree(self) -> list[psutil.Process]:
+        try:
+            root = psutil.Process(self.proc.pid)
+            return [root, *root.children(recursive=True)]
+        except psutil.NoSuchProcess:
+            return []
+
+    def stop(self) -> None:
+        """Stop the server, then any of its processes still running (by their ids)."""
+        left = self._tree()
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait()
+        for p in left:
+            with contextlib.suppress(psutil.NoSuchProcess):
+                p.kill()
+
+
+def shopnb_server(workdir: Path, pool: int | None) -> Server:
+    from shopnb import serve
+
+    port = free_port()
+    notebooks = ROOT / "notebooks"
+    argv = [sys.executable, "-m", "shopnb.cli", "serve", f"--port={port}",
+            f"--notebooks={notebooks}"]
+    if pool is not None:
+        argv.append(f"--pool={pool}")
+    plan = serve.plan(notebooks, pool=pool)
+    return Server(argv, port, workdir / "shopnb-serve.log", dict(plan.pool))
+
+
+def plain_voila(workdir: Path) -> Server:
+    folder = workdir / "empty"
+    folder.mkdir(exist_ok=True)
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}
+    nb.cells = [nbformat.v4.new_code_cell(f"print({EMPTY_MARK!r})")]
+    nbformat.write(nb, folder / "empty.ipynb")
+    port = free_port()
+    voila = Path(sys.executable).with_name("voila")
+    argv = [str(voila), "--no-browser", f"--port={port}", "--Voila.ip=127.0.0.1", str(folder)]
+    return Server(argv, port, workdir / "plain-voila.log", {})
+
+
+# --- visitors ----------------------------------------------------------------------------------
+
+async def visit(browser, url: str, selector: str, timeout_s: float) -> tuple[float | None, object]:
+    """Open `url` in a fresh profile that cannot leave the machine; seconds to `selector`."""
+    context = await browser.new_context(viewport={"width": 1280, "height": 900})
+
+    async def offline(route):
+        if urlsplit(route.request.url).hostname == "127.0.0.1":
+            await route.continue_()
+        else:
+            await route.abort()
+
+    await context.route("**/*", offline)
+    page = await context.new_page()
+    start = time.perf_counter()
+    try:
+        await page.goto(url, timeout=timeout_s * 1000)
+        await page.wait_for_selector(selector, state="visible", timeout=timeout_s * 1000)
+        return time.perf_counter() - start, context
+    except Exception:  # a timeout: counted as a failure
+        return None, context
+
+
+async def crowd(url: str, selector: str, visitors: int, timeout_s: float,
+                server: Server) -> tuple[list[float | None], tuple[float, float, list[float]]]:
+    """`visitors` at once; their times, and the memory while their pages are open."""
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                          args=CHROMIUM_ARGS)
+        results = await asyncio.gather(*(visit(browser, url, selector, timeout_s)
+                                         for _ in range(visitors)))
+        await asyncio.sleep(2)  # the kernels settle
+        memory = server.memory_mb()
+        for _, context in results:
+            await context.close()
+        await browser.close()
+    return [t for t, _ in results], memory
+
+
+def run_round(label: str, make_server, path: str, selector: str, visitors: int,
+              timeout_s: float) -> Round:
+    server = make_server()
+    try:
+        server.wait_ready()
+        time.sleep(3)  # let the preheated kernels go quiet
+        idle_rss = server.memory_mb()[0]
+        load = os.getloadavg()[0]
+        times, (rss, uss, kernels) = asyncio.run(crowd(f"{server.url}{path}", selector,
+                                                       visitors, timeout_s, server))
+    finally:
+        server.stop()
+    result = Round(label, visitors, times, rss, uss, kernels, idle_rss, load)
+    print(row(result), flush=True)
+    return result
+
+
+# --- report ------------------------------------------------------------------------------------
+
+HEADER = (f"{'page':<20}{'visitors':>9}{'median s':>9}{'max s':>7}{'failed':>7}"
+          f"{'RSS MB':>8}{'USS MB':>8}{'kernels':>8}{'kernel MB':>10}{'idle RSS':>9}{'load':>6}")
+
+
+def row(r: Round) -> str:
+    shown = r.shown
+    median = f"{statistics.median(shown):.2f}" if shown else "-"
+    worst = f"{max(shown):.2f}" if shown else "-"
+    kernel = f"{max(r.kernel_mb):.0f}" if r.kernel_mb else "-"
+    return (f"{r.label:<20}{r.visitors:>9}{median:>9}{worst:>7}{r.failures:>7}"
+            f"{r.rss_mb:>8.0f}{r.uss_mb:>8.0f}{len(r.kernel_mb):>8}{kernel:>10}"
+            f"{r.idle_rss_mb:>9.0f}{r.load:>6.2f}")
+
+
+def verdicts(rounds: list[Round], empty: dict[int, Round]) -> list[str]:
+    """The ratios to the empty notebook, and each budget with PASS or OVER."""
+    lines = []
+    for r in rounds:
+        if not r.shown:
+            lines.append(f"{r.label} x{r.visitors}: no page showed its chart")
+            continue
+        base = empty.get(r.visitors)
+        if base is not None and base.shown:
+            lines.append(
+                f"{r.label} x{r.visitors}: median {statistics.median(r.shown):.2f} s ="
+                f" {statistics.median(r.shown) / statistics.median(base.shown):.2f}x the empty"
+                f" notebook's, max {max(r.shown) / max(base.shown):.2f}x; memory"
+                f" {r.rss_mb / base.rss_mb:.2f}x (RSS), {r.uss_mb / base.uss_mb:.2f}x (USS)")
+        if r.visitors == 1:
+            ok = max(r.shown) < BUDGET_ONE_S and not r.failures
+            lines.append(f"  one visitor: first chart {max(r.shown):.2f} s (budget"
+                         f" {BUDGET_ONE_S:.0f} s): {'PASS' if ok else 'OVER'}")
+        if r.visitors == 8:
+            ok = not r.failures and max(r.shown) < BUDGET_EIGHT_S
+            lines.append(f"  eight visitors: slowest {max(r.shown):.2f} s, {r.failures} failed"
+                         f" (budget {BUDGET_EIGHT_S:.0f} s): {'PASS' if ok else 'OVER'}")
+        if r.kernel_mb:
+            ok = max(r.kernel_mb) < BUDGET_PAGE_MB
+            lines.append(f"  memory per open page (its kernel's RSS): median"
+                         f" {statistics.median(r.kernel_mb):.0f} MB, max {max(r.kernel_mb):.0f}"
+                         f" MB (budget {BUDGET_PAGE_MB} MB): {'PASS' if ok else 'OVER'}")
+    return lines
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    existing = [p for p in ("index", "funnel") if (ROOT / "notebooks" / f"{p}.ipynb").exists()]
+    parser.add_argument("--pages", nargs="+", default=existing)
+    parser.add_argument("--visitors", nargs="+", type=int, default=[1, 4, 8])
+    parser.add_argument("--pool", type=int, default=None,
+                        help="the landing page's pool (default: shopnb serve's own sizing)")
+    parser.add_argument("--timeout", type=float, default=60.0, help="seconds a visitor waits")
+    args = parser.parse_args()
+    if not Path(CHROMIUM).exists():
+        print(f"{CHROMIUM} is missing: install Debian's chromium", file=sys.stderr)
+        return 2
+    vm = psutil.virtual_memory()
+    print(f"{os.cpu_count()} cores, {vm.total / 2**30:.1f} GB memory "
+          f"({vm.available / 2**30:.1f} GB available), load {os.getloadavg()[0]:.2f}")
+    workdir = Path(tempfile.mkdtemp(prefix="shopnb-bench-serve-"))
+    print(HEADER)
+    rounds, empty = [], {}
+    try:
+        for page in args.pages:
+            for n in args.visitors:
+                rounds.append(run_round(page, lambda: shopnb_server(workdir, args.pool),
+                                        f"/voila/render/{page}.ipynb", CHART, n, args.timeout))
+        for n in args.visitors:
+            empty[n] = run_round("empty (plain Voila)", lambda: plain_voila(workdir),
+                                 "/voila/render/empty.ipynb", f"text={EMPTY_MARK}", n,
+                                 args.timeout)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    print()
+    for line in verdicts(rounds, empty):
+        print(line)
+    return 1 if any(r.failures for r in rounds) else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
