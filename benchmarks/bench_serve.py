@@ -65,7 +65,7 @@ class Round:
     times: list[float | None]  # seconds to the first chart; None: not within the timeout
     rss_mb: float  # server + kernels while the pages are open
     uss_mb: float
-    kernel_mb: list[float]  # each kernel's RSS while the pages are open
+    kernel_mb: list[float]  # the RSS of each kernel serving a visitor, while the pages are open
     idle_rss_mb: float  # before the visitors came (server + preheated kernels)
     load: float  # 1-minute load average when the round started
 
@@ -124,20 +124,39 @@ class Server:
         filled = set(re.findall(r"Kernel pool of (\S+) is filled", text))
         return all(nb in filled for nb, n in self.pools.items() if n)
 
-    def memory_mb(self) -> tuple[float, float, list[float]]:
-        """RSS and USS of the server and every process under it, and each kernel's RSS, in MB."""
+    def memory_mb(self) -> tuple[float, float, dict[str, float]]:
+        """RSS and USS of the server and every process under it, and each kernel's RSS (by
+        kernel id), in MB."""
         rss = uss = 0.0
-        kernels = []
+        kernels = {}
         for p in self._tree():
             try:
                 info = p.memory_full_info()
-                is_kernel = "ipykernel" in " ".join(p.cmdline())
+                found = re.search(r"kernel-([0-9a-f-]{36})\.json", " ".join(p.cmdline()))
             except (psutil.NoSuchProcess, psutil.AccessDenied):
                 continue
             rss, uss = rss + info.rss, uss + info.uss
-            if is_kernel:
-                kernels.append(info.rss / 2**20)
+            if found:
+                kernels[found[1]] = info.rss / 2**20
         return rss / 2**20, uss / 2**20, kernels
+
+    def visitor_kernels(self, path: str, log_from: int) -> set[str]:
+        """The kernels that served `path` since the log had `log_from` characters: taken
+        from the pool (Voila logs it), or started for the request (it is in their
+        environment)."""
+        notebook = path.rsplit("/", 1)[-1]
+        text = self.log.read_text(errors="replace")[log_from:]
+        ids = {k for k, nb in re.findall(r"Using pre-heated kernel: (\S+) for (\S+)", text)
+               if nb == notebook}
+        for p in self._tree():
+            try:
+                env = p.environ()
+                found = re.search(r"kernel-([0-9a-f-]{36})\.json", " ".join(p.cmdline()))
+            except (psutil.NoSuchProcess, psutil.AccessDenied):
+                continue
+            if found and env.get("SCRIPT_NAME", "").endswith(path):
+                ids.add(found[1])
+        return ids
 
     def _tree(self) -> list[psutil.Process]:
         try:
@@ -211,8 +230,8 @@ async def visit(browser, url: str, selector: str, timeout_s: float) -> tuple[flo
         return None, context
 
 
-async def crowd(url: str, selector: str, visitors: int, timeout_s: float,
-                server: Server) -> tuple[list[float | None], tuple[float, float, list[float]]]:
+async def crowd(url: str, selector: str, visitors: int, timeout_s: float, server: Server
+                ) -> tuple[list[float | None], tuple[float, float, dict[str, float]]]:
     """`visitors` at once; their times, and the memory while their pages are open."""
     from playwright.async_api import async_playwright
 
@@ -237,11 +256,14 @@ def run_round(label: str, make_server, path: str, selector: str, visitors: int,
         time.sleep(3)  # let the preheated kernels go quiet
         idle_rss = server.memory_mb()[0]
         load = os.getloadavg()[0]
+        log_from = len(server.log.read_text(errors="replace"))
         times, (rss, uss, kernels) = asyncio.run(crowd(f"{server.url}{path}", selector,
                                                        visitors, timeout_s, server))
+        served = server.visitor_kernels(path, log_from)
     finally:
         server.stop()
-    result = Round(label, visitors, times, rss, uss, kernels, idle_rss, load)
+    result = Round(label, visitors, times, rss, uss,
+                   [mb for kid, mb in kernels.items() if kid in served], idle_rss, load)
     print(row(result), flush=True)
     return result
 

@@ -45,7 +45,10 @@ MAX_POOL = 8  # kernels kept ready for one page: enough for 8 visitors arriving 
 BUSIEST = ("index.ipynb", "funnel.ipynb")  # the pages a crowd opens first
 CULL_IDLE_S = 600
 CULL_INTERVAL_S = 60
-FILL_DELAY_S = 5.0  # a visitor who takes a kernel still waiting out this delay waits for it
+# A used pooled kernel is replaced after this delay, so that the eight refills after a crowd
+# do not take the CPU while the crowd's pages load; a visitor who takes a kernel still
+# waiting out the delay waits for it (only once the pool is used up).
+FILL_DELAY_S = 10.0
 
 
 def is_loopback(host: str) -> bool:
@@ -68,10 +71,10 @@ def pool_sizes(notebooks: list[str], *, available_mb: float, share: float = 0.25
     """Preheated kernels per notebook, within `share` of the available memory.
 
     Counting `KERNEL_MB` a kernel, every page gets one while they last (the
-    busiest first: `BUSIEST`, then by name), then the busiest pages get more,
+    busiest first: `BUSIEST`, then by name); then the busiest pages get more,
     up to `most` each, so that a crowd opening the landing or the funnel page
-    at once is served from the pool. A page without a kernel starts one per
-    visit.
+    at once is served from the pool; then every other page a second one, for
+    two visitors in a row. A page without a kernel starts one per visit.
 
     Example:
         >>> pool_sizes(["index.ipynb", "funnel.ipynb", "experiments.ipynb"], available_mb=8000)
@@ -83,12 +86,11 @@ def pool_sizes(notebooks: list[str], *, available_mb: float, share: float = 0.25
                                               else len(BUSIEST), nb))
     left = int(available_mb * share // KERNEL_MB)
     sizes = dict.fromkeys(order, 0)
-    for nb in order:
-        if left > 0 and most > 0:
-            sizes[nb], left = 1, left - 1
-    for nb in order:
-        more = min(most - sizes[nb], left) if nb in BUSIEST else 0
-        sizes[nb], left = sizes[nb] + max(more, 0), left - max(more, 0)
+    for limit, pages in ((1, order), (most, [nb for nb in order if nb in BUSIEST]),
+                         (2, order)):
+        for nb in pages:
+            more = max(0, min(min(limit, most) - sizes[nb], left))
+            sizes[nb], left = sizes[nb] + more, left - more
     return sizes
 
 
