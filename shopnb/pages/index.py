@@ -6,7 +6,8 @@ of every page, most severe first, each linking to its page (a
 time (the funnel table summed by day with `daily_totals`, drawn with
 `shopnb.charts.daily_trend` in an offline `alt.JupyterChart`). A measure
 dropdown and the language toggle redraw it by assigning a new chart to the
-same widget.
+same widget; an uploaded 罗盘 export (`shopnb.uploads`) replaces the shop's
+data in the trend.
 
 Example:
     >>> import pandas as pd
@@ -25,6 +26,7 @@ from __future__ import annotations
 import html
 from collections.abc import Sequence
 
+import altair as alt
 import ipywidgets as widgets
 import pandas as pd
 from pandas.api.types import is_datetime64_any_dtype, is_numeric_dtype
@@ -35,6 +37,7 @@ from shopnb.digest import Digest
 from shopnb.pages._widgets import chart_widget, message_html, title_html
 from shopnb.pages.header import PAGES, PageHeader
 from shopnb.theme import COLORS, FONT, LANGS, t
+from shopnb.uploads import ACCEPTED, MAX_UPLOAD_BYTES, read_upload
 
 __all__ = ["MAX_ALERTS", "MEASURES", "IndexPage", "build_index", "check_funnel", "daily_totals"]
 
@@ -101,16 +104,20 @@ class IndexPage(widgets.VBox):
     """The landing page as a widget, drivable without a browser.
 
     Attributes:
-        controls: ``{"measure": Dropdown, "lang": ToggleButtons}``; set their
-            ``.value`` to change the page as a user would.
+        controls: ``{"measure": Dropdown, "lang": ToggleButtons, "upload": FileUpload}``;
+            set ``.value`` to change the page as a user would (an upload's value
+            is a tuple of ``{"name": ..., "content": bytes}``).
         header: the shared `PageHeader` (navigation and language).
         alerts: an HTML widget listing the open alerts (CSS class ``shopnb-alerts``).
         digest: the `shopnb.digest.Digest` shown; ``open_alerts`` its alert table.
         links: an HTML widget with a card per page.
         jchart: the `alt.JupyterChart` showing the trend; its ``.chart`` is
-            the current `alt.Chart` (None when the funnel cannot be drawn).
+            the current `alt.Chart` (None while the funnel cannot be drawn).
         message: an HTML widget with a friendly notice, hidden when all is well.
+        trend: the box holding the measure and the chart, or the message.
+        upload_note: what became of the last upload (hidden until there is one).
         daily: the aggregated table the chart draws (empty when the data is bad).
+        source: the uploaded file the trend shows, or None for the shop's own data.
     """
 
     def __init__(self, funnel: pd.DataFrame | LoadProblem, digest: Digest | None = None, *,
@@ -120,14 +127,10 @@ class IndexPage(widgets.VBox):
             raise ValueError(f"lang must be one of {', '.join(LANGS)}; got {lang!r}")
         self._lang = lang
         self._relabeling = False
-        self._problem, self._problem_fields = check_funnel(funnel)
-        measures = [m for m in MEASURES if m in getattr(funnel, "columns", ())]
-        self._measures = measures
-        self.daily = daily_totals(funnel, measures) if not self._problem else pd.DataFrame()
-        if not self._problem and self.daily.empty:
-            self._problem, self._problem_fields = "no_data", {}
         self.digest = digest if digest is not None else Digest()
         self.open_alerts = self.digest.alerts
+        self.source: str | None = None
+        self._upload_problem: LoadProblem | None = None
 
         self.title = widgets.HTML()
         lang_toggle = widgets.ToggleButtons(
@@ -136,46 +139,95 @@ class IndexPage(widgets.VBox):
             style={"button_width": "72px"},
         )
         measure = widgets.Dropdown(
-            options=[(m, m) for m in measures] or [("-", "")],
-            value=measures[0] if measures else "",
+            options=[("-", "")],
             style={"description_width": "initial"},
             layout=widgets.Layout(width="280px", margin="8px 0"),
         )
-        measure.add_class("shopnb-control-measure")
-        self.controls: dict[str, widgets.ValueWidget] = {"measure": measure, "lang": lang_toggle}
+        upload = widgets.FileUpload(accept=",".join(ACCEPTED), multiple=False,
+                                    layout=widgets.Layout(width="auto"))
+        for key, control in (("measure", measure), ("upload", upload)):
+            control.add_class(f"shopnb-control-{key}")
+        self.controls: dict[str, widgets.ValueWidget] = {
+            "measure": measure, "lang": lang_toggle, "upload": upload}
         self.header = PageHeader("index", self.title, lang_toggle)
         self.message = widgets.HTML(layout=widgets.Layout(display="none"))
+        self.upload_note = widgets.HTML(layout=widgets.Layout(display="none"))
         self.alerts = widgets.HTML()
         self.alerts.add_class("shopnb-alerts")
         self.links = widgets.HTML()
         self.links.add_class("shopnb-links")
-        self.jchart = None if self._problem else chart_widget(self._chart())
-        trend = [self.message] if self._problem else [measure, self.jchart]
-        if self.jchart is not None:
-            self.jchart.add_class("shopnb-chart-trend")
-        self.children = [self.header, self.alerts, self.links, *trend]
-        self._relabel()
+        self.jchart: alt.JupyterChart | None = None
+        self.trend = widgets.VBox()
+        self.children = [self.header, self.alerts, self.links, self.trend,
+                         widgets.HBox([upload, self.upload_note],
+                                      layout=widgets.Layout(align_items="center"))]
+        self._use(funnel)
 
         measure.observe(self._on_measure, names="value")
         lang_toggle.observe(self._on_lang, names="value")
+        upload.observe(self._on_upload, names="value")
 
     @property
     def lang(self) -> str:
         """The language the page is shown in (change it with the ``lang`` control)."""
         return self._lang
 
-    def _chart(self):
+    def _use(self, funnel: pd.DataFrame | LoadProblem) -> None:
+        """Show the trend of `funnel` (or what is wrong with it)."""
+        self._problem, self._problem_fields = check_funnel(funnel)
+        self._measures = [m for m in MEASURES if m in getattr(funnel, "columns", ())]
+        self.daily = (daily_totals(funnel, self._measures) if not self._problem
+                      else pd.DataFrame())
+        if not self._problem and self.daily.empty:
+            self._problem, self._problem_fields = "no_data", {}
+        measure = self.controls["measure"]
+        if self._problem:
+            self.message.layout.display = None
+            self.trend.children = [self.message]
+        else:
+            self.message.layout.display = "none"
+            if measure.value not in self._measures:
+                self._relabeling = True  # new options: no redraw until the chart is set
+                try:
+                    measure.options = [(m, m) for m in self._measures]
+                    measure.value = self._measures[0]
+                finally:
+                    self._relabeling = False
+            if self.jchart is None:
+                self.jchart = chart_widget(self._chart())
+                self.jchart.add_class("shopnb-chart-trend")
+            else:
+                self.jchart.chart = self._chart()
+            self.trend.children = [measure, self.jchart]
+        self._relabel()
+
+    def _chart(self) -> alt.Chart:
         return daily_trend(self.daily, measure=self.controls["measure"].value, lang=self._lang)
 
     def _on_measure(self, change: dict) -> None:
-        if self.jchart is not None and not self._relabeling:
+        if self.jchart is not None and not self._relabeling and not self._problem:
             self.jchart.chart = self._chart()
 
     def _on_lang(self, change: dict) -> None:
         self._lang = change["new"]
         self._relabel()
-        if self.jchart is not None:
+        if self.jchart is not None and not self._problem:
             self.jchart.chart = self._chart()
+
+    def _on_upload(self, change: dict) -> None:
+        if not change["new"]:
+            return
+        file = change["new"][0]
+        found = read_upload(file["name"], bytes(file["content"]), "funnel")
+        usable = isinstance(found, pd.DataFrame) and not check_funnel(found)[0]
+        if usable:
+            self.source, self._upload_problem = file["name"], None
+            self._use(found)
+        else:
+            self._upload_problem = found if isinstance(found, LoadProblem) else LoadProblem(
+                "funnel", "broken", file["name"], t(check_funnel(found)[0], "en",
+                                                    **check_funnel(found)[1]), "(upload)")
+            self._relabel()
 
     def _relabel(self) -> None:
         lang = self._lang
@@ -184,9 +236,18 @@ class IndexPage(widgets.VBox):
             start, end = self.daily["date"].min(), self.daily["date"].max()
             subtitle = t("index_subtitle", lang, start=f"{start:%Y-%m-%d}",
                          end=f"{end:%Y-%m-%d}", days=len(self.daily))
+            if self.source is not None:
+                subtitle += t("index_uploaded", lang, file=self.source)
         self.title.value = title_html(t("index_title", lang), subtitle)
         self.alerts.value = _alerts_html(self.digest, lang)
         self.links.value = _links_html(self.header.pages, self.open_alerts, lang)
+        upload = self.controls["upload"]
+        upload.description = t("upload", lang)
+        upload.tooltip = t("upload_help", lang, mb=MAX_UPLOAD_BYTES // 2**20)
+        note = self.upload_note
+        note.value = message_html(self._upload_problem.message(lang)) \
+            if self._upload_problem else ""
+        note.layout.display = None if self._upload_problem else "none"
         measure = self.controls["measure"]
         measure.description = t("measure", lang)
         if not self._problem:
@@ -201,7 +262,6 @@ class IndexPage(widgets.VBox):
                 self._relabeling = False
         else:
             self.message.value = message_html(t(self._problem, lang, **self._problem_fields))
-            self.message.layout.display = None
 
 
 def _alert_text(row: pd.Series, lang: str) -> str:

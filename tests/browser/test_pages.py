@@ -20,6 +20,8 @@ FIRST_CHART_TIMEOUT_MS = 60_000  # a kernel may still be preheating when the tes
 REDRAW_TIMEOUT_MS = 15_000
 TREND = ".shopnb-chart-trend svg.marks"
 TREND_MARKS = f"{TREND} g.mark-symbol path"  # the points of the daily line
+UPLOAD = ("日期,商品ID,成交人数,订单数,用户支付金额\n2026-11-01,1,3,4,300\n"
+          "2026-11-02,1,5,6,500\n2026-11-03,1,2,2,180\n")
 
 
 def _svg(page) -> str:
@@ -37,6 +39,13 @@ def _wait_for_text(page, text: str, selector: str = "body") -> None:
     page.wait_for_function(
         "([sel, text]) => document.querySelector(sel)?.innerText.includes(text)",
         arg=[selector, text], timeout=REDRAW_TIMEOUT_MS)
+
+
+def _upload(page, name: str, content: bytes) -> None:
+    """Choose a file with the upload button, as a reader would."""
+    with page.expect_file_chooser() as chooser:
+        page.click(".shopnb-control-upload")
+    chooser.value.set_files(files=[{"name": name, "mimeType": "text/csv", "buffer": content}])
 
 
 def shoot(page, path) -> None:
@@ -98,6 +107,16 @@ def test_landing_page_lists_alerts_redraws_and_switches_language_offline(page, v
     assert "Shop overview" in body and "Open alerts" in body and "sample ratio mismatch" in body
     assert "Competitors" in page.inner_text(".shopnb-nav")
     shoot(page, artifacts / "index-en.png")
+
+    # an uploaded export replaces the trend; a web page saved as .csv is refused politely
+    before = _svg(page)
+    _upload(page, "罗盘_11月.csv", UPLOAD.encode("gb18030"))
+    _wait_for_change(page, before)
+    _wait_for_text(page, "from the uploaded 罗盘_11月.csv")
+    assert page.locator(f"{TREND_MARKS}").count() == 3  # its three days
+    _upload(page, "login.csv", b"<html>login</html>")
+    _wait_for_text(page, "Cannot read the data file login.csv")
+    assert page.locator(f"{TREND_MARKS}").count() == 3  # the trend stays
 
     # the header takes the reader to another page, in the language chosen, and the page
     # left behind stops its kernel at once (rather than when idle kernels are culled)

@@ -42,9 +42,9 @@ def test_daily_totals_skips_rows_without_a_date_and_missing_values(funnel):
 def test_page_is_a_widget_with_controls_and_an_offline_chart(funnel):
     page = build_index(funnel, lang="en")
     assert isinstance(page, widgets.VBox)
-    assert set(page.controls) == {"measure", "lang"}
+    assert set(page.controls) == {"measure", "lang", "upload"}
     assert isinstance(page.jchart, alt.JupyterChart)
-    assert page.jchart in page.children
+    assert page.jchart in page.trend.children
     assert alt.JupyterChart._is_offline  # JS from the kernel, not from a CDN
     assert page.jchart.embed_options["renderer"] == "svg"
     assert page.message.layout.display == "none"
@@ -120,7 +120,7 @@ def test_page_offers_only_the_measures_the_data_has(funnel):
 def test_bad_or_empty_data_shows_a_friendly_message_in_both_languages(funnel, bad, zh, en):
     page = build_index(bad(funnel), lang="zh")
     assert page.jchart is None
-    assert page.message in page.children
+    assert page.message in page.trend.children
     assert page.message.layout.display != "none"
     assert zh in page.message.value
     assert "Traceback" not in page.message.value
@@ -215,3 +215,50 @@ def test_experiment_alerts_and_failed_parts_are_listed(funnel):
     assert "Test “商品卡主图”: ship C (CTR +11.6%)" in text
     assert "The Competitors alerts cannot be computed now: no prices" in text
     assert 'href="experiments.ipynb?lang=en"' in text
+
+
+# --- uploading an export ------------------------------------------------------------------------
+
+def _upload(page, name: str, content: bytes) -> None:
+    page.controls["upload"].value = (
+        {"name": name, "type": "text/csv", "size": len(content), "content": memoryview(content),
+         "last_modified": pd.Timestamp("2024-11-03", tz="UTC").to_pydatetime()},)
+
+
+UPLOAD = "日期,商品ID,成交人数,订单数,用户支付金额\n2024-11-01,1,3,4,300\n2024-11-02,1,5,6,500\n"
+
+
+def test_an_uploaded_export_replaces_the_trend_in_the_same_chart(funnel):
+    page = build_index(funnel, lang="en")
+    jchart = page.jchart
+    page.controls["measure"].value = "orders"
+    _upload(page, "罗盘.csv", UPLOAD.encode())
+    assert page.jchart is jchart and page.source == "罗盘.csv"
+    assert page.daily["date"].dt.strftime("%m-%d").tolist() == ["11-01", "11-02"]
+    assert page.jchart.chart.data["orders"].tolist() == [4, 6]  # the measure is kept
+    assert [v for _, v in page.controls["measure"].options] == ["gmv", "orders", "buyers"]
+    assert "from the uploaded 罗盘.csv" in page.title.value
+    assert page.upload_note.layout.display == "none"
+
+
+def test_a_bad_upload_says_why_and_keeps_the_trend(funnel):
+    page = build_index(funnel, lang="zh")
+    _upload(page, "罗盘.csv", b"<html>login</html>")
+    assert page.source is None and len(page.daily) == 3
+    assert page.upload_note.layout.display != "none"
+    assert "无法读取数据文件 罗盘.csv" in page.upload_note.value
+    page.controls["lang"].value = "en"
+    assert "web page (HTML)" in page.upload_note.value
+    _upload(page, "罗盘.csv", "商品ID,成交人数\n1,3\n".encode())  # no dates
+    assert "date" in page.upload_note.value
+
+
+def test_an_upload_brings_a_page_without_data_to_life():
+    from shopnb.app import LoadProblem
+
+    page = build_index(LoadProblem("funnel", "missing", "罗盘.csv", "no such file", "/srv"),
+                       lang="en")
+    assert page.jchart is None and page.message in page.trend.children
+    _upload(page, "mine.csv", UPLOAD.encode())
+    assert page.jchart is not None and page.jchart in page.trend.children
+    assert page.jchart.chart.data["gmv"].tolist() == [300.0, 500.0]
