@@ -5,6 +5,8 @@ Modules:
     parse     export numbers, ranges, dates, durations, flags
     sources   files, folders and DataFrames into raw tables
     load      one loader per canonical table
+    funnel    funnel metrics on the daily table (and event-log funnels)
+    eventlog  event-log funnels in DuckDB (windowFunnel semantics)
     datasets  the bundled sample shop and its seeded generator
     theme     the Altair theme and zh/en labels
     charts    Altair chart builders
@@ -16,6 +18,7 @@ Example:
     True
 """
 
+from shopnb import eventlog, funnel
 from shopnb.datasets import load_sample, make_shop_data
 from shopnb.errors import ShopDataError
 from shopnb.load import (
@@ -29,6 +32,8 @@ from shopnb.load import (
 
 __all__ = [
     "ShopDataError",
+    "eventlog",
+    "funnel",
     "load_competitors",
     "load_events",
     "load_experiment",
