@@ -7,6 +7,7 @@ Modules:
     load      one loader per canonical table
     funnel    funnel metrics on the daily table (and event-log funnels)
     eventlog  event-log funnels in DuckDB (windowFunnel semantics)
+    monitor   KPI targets and alerts
     datasets  the bundled sample shop and its seeded generator
     theme     the Altair theme and zh/en labels
     charts    Altair chart builders
@@ -18,7 +19,7 @@ Example:
     True
 """
 
-from shopnb import eventlog, funnel
+from shopnb import eventlog, funnel, monitor
 from shopnb.datasets import load_sample, make_shop_data
 from shopnb.errors import ShopDataError
 from shopnb.load import (
@@ -34,6 +35,7 @@ __all__ = [
     "ShopDataError",
     "eventlog",
     "funnel",
+    "monitor",
     "load_competitors",
     "load_events",
     "load_experiment",
