@@ -9,17 +9,19 @@ Modules:
     eventlog  event-log funnels in DuckDB (windowFunnel semantics)
     monitor   KPI targets and alerts
     datasets  the bundled sample shop and its seeded generator
+    experiments  A/B tests: analysis, sample-ratio check, planning, verdict
+    competitors  competitor monitoring metrics (sn.competitors.top, .price_alerts ...)
     theme     the Altair theme and zh/en labels
     charts    Altair chart builders
     pages     one ipywidgets app per Voila page
 
 Example:
     >>> import shopnb as sn
-    >>> sn.load_sample("funnel")["gmv"].sum() > 0
+    >>> round(float(sn.load_sample("funnel")["gmv"].sum())) > 0
     True
 """
 
-from shopnb import eventlog, funnel, monitor
+from shopnb import competitors, eventlog, funnel, monitor
 from shopnb.datasets import load_sample, make_shop_data
 from shopnb.errors import ShopDataError
 from shopnb.load import (
@@ -33,7 +35,9 @@ from shopnb.load import (
 
 __all__ = [
     "ShopDataError",
+    "competitors",
     "eventlog",
+    "experiments",
     "funnel",
     "monitor",
     "load_competitors",
@@ -46,3 +50,13 @@ __all__ = [
     "make_shop_data",
 ]
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str) -> object:
+    """`sn.experiments` is imported on first use: it brings tea-tasting (about 0.8 s),
+    which the other pages' kernels need not pay for."""
+    if name == "experiments":
+        import shopnb.experiments
+
+        return shopnb.experiments
+    raise AttributeError(f"module 'shopnb' has no attribute {name!r}")

@@ -25,6 +25,8 @@ from __future__ import annotations
 
 import functools
 import os
+import re
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -827,6 +829,20 @@ def write_sample(shop: ShopData, folder: str | os.PathLike[str]) -> list[Path]:
     return [_save(frame, folder / name, encoding) for name, frame, encoding in files]
 
 
+def _pin_zip_times(path: Path) -> None:
+    """Give an .xlsx one fixed time (zip members and its created / modified stamps), so a
+    rerun writes the same bytes."""
+    with zipfile.ZipFile(path) as old:
+        members = [(info, old.read(info)) for info in old.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as new:
+        for info, data in members:
+            info.date_time = (2026, 1, 1, 0, 0, 0)
+            if info.filename == "docProps/core.xml":
+                data = re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*",
+                              rb"\g<1>2026-01-01T00:00:00Z", data)
+            new.writestr(info, data)
+
+
 def _save(frame: pd.DataFrame, path: Path, encoding: str | None) -> Path:
     """Write by suffix (CSV in `encoding`, one-sheet Excel, zstd Parquet with millisecond,
     delta-encoded timestamps and dictionary-encoded text), then rename into place."""
@@ -836,6 +852,7 @@ def _save(frame: pd.DataFrame, path: Path, encoding: str | None) -> Path:
     elif path.suffix == ".xlsx":
         with pd.ExcelWriter(temp, engine="openpyxl", datetime_format="yyyy-mm-dd") as writer:
             frame.to_excel(writer, index=False, sheet_name=path.stem.split("_")[-1])
+        _pin_zip_times(temp)
     else:
         text = [c for c in frame.columns if frame[c].dtype == "str"]
         frame.to_parquet(temp, index=False, compression="zstd", compression_level=19,

@@ -24,6 +24,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -261,31 +262,39 @@ def _numeric(kind: pa.DataType) -> bool:
 
 def _parse(data: pa.Table, table: Table, log: _Log, headers: dict[str, dict[str, str]]
            ) -> pd.DataFrame:
-    """Each column parsed once by its kind; unknown columns kept (as numbers when numeric)."""
+    """Each column parsed once by its kind; unknown columns kept (as numbers when numeric).
+
+    Columns are parsed on two threads: Arrow's kernels release the GIL.
+    """
     files = data["_file"].combine_chunks()
     files = files.dictionary_decode() if pa.types.is_dictionary(files.type) else files
     rows = data["_row"]
-    known = set(table.names)
+    names = [n for n in data.column_names if n not in ("_file", "_row")]
+
+    def parse_one(name: str) -> parse.Parsed | pd.Series:
+        if name not in table.names:
+            return _extra(data[name], name)
+        col = table.column(name)
+        return _parse_column(data[name], col.kind, col.ranged)
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        results = dict(zip(names, pool.map(parse_one, names), strict=True))
     out: dict[str, pd.Series] = {}
-    for name in data.column_names:
-        arr = data[name]
-        if name in ("_file", "_row"):
-            out[name] = (files.to_pandas().astype("category") if name == "_file"
-                         else pd.Series(rows.to_numpy(), dtype="int64"))
-            continue
-        if name not in known:
-            out[name] = _extra(arr, name)
+    for name, parsed in results.items():
+        if isinstance(parsed, pd.Series):
+            out[name] = parsed
             continue
         col = table.column(name)
-        parsed = _parse_column(arr, col.kind, col.ranged)
         if parsed.bad.any():
-            _report_bad(arr, parsed.bad, col.name, col.kind, files, rows, log, headers)
+            _report_bad(data[name], parsed.bad, col.name, col.kind, files, rows, log, headers)
         if parsed.note:
             log.note(parsed.note, column=name)
         out[name] = _to_pandas(parsed.values, col.dtype)
         if parsed.low is not None:
             out[f"{name}_low"] = _to_pandas(parsed.low, col.dtype)
             out[f"{name}_high"] = _to_pandas(parsed.high, col.dtype)
+    out["_file"] = files.to_pandas().astype("category")
+    out["_row"] = pd.Series(rows.to_numpy(), dtype="int64")
     order = [n for c in table.columns for n in (c.name, f"{c.name}_low", f"{c.name}_high")
              if n in out]
     rest = [n for n in out if n not in order]

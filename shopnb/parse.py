@@ -128,17 +128,20 @@ def numbers(arr: pa.Array | pa.ChunkedArray, *, percent: bool = False,
     for noise in (",", "¥", "￥", " "):
         if pc.any(pc.match_substring(clean, noise)).as_py():
             clean = pc.replace_substring(clean, noise, "")
-    scale = pa.array(np.ones(len(s)))
+    scale = None  # per-row factor of a unit suffix, where any value has one
     for unit, factor in (("%", 0.01), ("万", 1e4), ("w", 1e4), ("W", 1e4), ("亿", 1e8)):
         has = pc.fill_null(pc.ends_with(clean, unit), False)
         if pc.any(has).as_py():
-            scale = pc.if_else(has, factor, scale)
+            scale = pc.if_else(has, factor, 1.0 if scale is None else scale)
             clean = pc.if_else(has, pc.utf8_slice_codeunits(clean, 0, -1), clean)
-    plain = pc.fill_null(pc.match_substring_regex(clean, _PLAIN), False)
-    values = pc.cast(pc.if_else(plain, clean, pa.scalar(None, pa.string())), pa.float64())
-    values = pc.multiply(values, scale)
+    plain = pc.fill_null(pc.match_substring_regex(clean, _PLAIN), True)
+    if not pc.all(plain).as_py():
+        clean = pc.if_else(plain, clean, pa.scalar(None, pa.string()))
+    values = pc.cast(clean, pa.float64())
+    if scale is not None:
+        values = pc.multiply(values, scale)
     low = high = values
-    odd = pc.and_(pc.invert(plain), pc.is_valid(s))
+    odd = pc.and_(pc.invert(plain), pc.is_valid(s))  # ranges, text around numbers, junk
     bad = np.zeros(len(s), bool)
     if pc.any(odd).as_py():
         odd_idx = np.flatnonzero(odd.to_numpy(zero_copy_only=False))
@@ -154,8 +157,11 @@ def numbers(arr: pa.Array | pa.ChunkedArray, *, percent: bool = False,
                 lo[i], hi[i] = b
         low, high = pa.array(lo, from_pandas=True), pa.array(hi, from_pandas=True)
         values = pc.divide(pc.add(low, high), 2.0)
-    bare = pc.if_else(pc.equal(scale, 1.0), values, pa.scalar(None, pa.float64()))
     parsed = Parsed(values, bad, low if ranged else None, high if ranged else None)
+    if not percent:
+        return parsed
+    bare = values if scale is None else pc.if_else(pc.equal(scale, 1.0), values,
+                                                     pa.scalar(None, pa.float64()))
     return _scaled_rates(parsed, percent, bare)
 
 

@@ -1,0 +1,724 @@
+"""Competitor monitoring: the rivals that matter, their prices, share, content and audience,
+and the life-cycle stage of the own shop's products.
+
+The functions take the canonical `competitors` table: one row per period (a week's
+Monday, or a day) x shop x product. Sales and GMV belong to the product row; the
+columns that describe the shop (fans, likes, videos, lives, video / live GMV, audience
+and traffic-source shares) repeat on each of the shop's product rows, so they are taken
+once per period and shop (their mean), never summed over products. Ranges from
+third-party monitors ("7.5w~10w") arrive as ``sales`` (midpoint) with ``sales_low`` and
+``sales_high``; they are carried through as bounds.
+
+Key columns are keyword arguments (``date_col``, ``shop_col``, ``product_col``,
+``category_col``, ``price_col``); results name them the same way. Shares are fractions
+(0.25); gaps between shares are percentage points (25.0).
+
+Example:
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"date": pd.to_datetime(["2026-06-15"] * 3 + ["2026-06-22"] * 3),
+    ...                    "shop": ["own", "A", "B"] * 2, "product": ["p", "q", "r"] * 2,
+    ...                    "category": "美妆", "price": [100.0, 90, 110, 100, 80, 110],
+    ...                    "gmv": [500.0, 300, 200, 400, 500, 100]})
+    >>> top(df, n=2, own_shop="own")[["shop", "rank", "prev_rank", "rank_change"]]
+      shop  rank  prev_rank  rank_change
+    0    A     1          2            1
+    1    B     3          3            0
+    >>> price_alerts(df, own_shop="own")[["shop", "kind", "old_price", "new_price"]]
+      shop kind  old_price  new_price
+    0    A  cut       90.0       80.0
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from shopnb.errors import DataIssue, ShopDataError
+from shopnb.schema import TABLES
+
+__all__ = [
+    "AGE_SEGMENTS",
+    "STAGES",
+    "TRAFFIC_SOURCES",
+    "audience_gap",
+    "content",
+    "creator_benchmark",
+    "lifecycle",
+    "price_alerts",
+    "price_comparison",
+    "price_index",
+    "share",
+    "top",
+    "traffic_mix_gap",
+    "weekly",
+]
+
+AGE_SEGMENTS = ("18_23", "24_30", "31_40", "41_50", "50_plus")
+GENDERS = ("female", "male")
+TRAFFIC_SOURCES = ("feed", "search", "shop_window", "ads", "followers", "other")
+STAGES = ("introduction", "growth", "maturity", "decline")
+
+_ADDITIVE = tuple(f"{m}{s}" for m in ("sales", "gmv") for s in ("", "_low", "_high"))
+_SHOP_LEVEL = (
+    "fans", "likes", "videos", "lives",
+    *(f"{m}{s}" for m in ("video_gmv", "live_gmv") for s in ("", "_low", "_high")),
+    *(f"age_{a}_share" for a in AGE_SEGMENTS), *(f"{g}_share" for g in GENDERS),
+    *(f"traffic_{s}_share" for s in TRAFFIC_SOURCES),
+)
+# what the loader puts in an empty product cell: a whole-shop row, not a product
+_NO_PRODUCT = dict(TABLES["competitors"].defaults)["product"]
+_TOL = 1e-9  # a 5 % cut computed in floating point may come out as 0.04999999999
+
+
+# --- shared plumbing ---------------------------------------------------------------------------
+
+def _canon(df: object, cols: Mapping[str, str], need: Sequence[str], what: str) -> pd.DataFrame:
+    """`df` with the key columns under their canonical names; checks what `what` needs."""
+    if not isinstance(df, pd.DataFrame):
+        raise ShopDataError(f"{what} needs a table (pandas DataFrame), got {type(df).__name__}")
+    renamed = df.rename(columns={v: k for k, v in cols.items() if v != k})
+    missing = [cols.get(c, c) for c in need if c not in renamed.columns]
+    if missing:
+        found = ", ".join(map(str, df.columns)) or "none"
+        raise ShopDataError(f"{what} needs the column(s) {', '.join(missing)}; columns found: "
+                            f"{found}", column=missing[0])
+    return renamed
+
+
+def _restore(out: pd.DataFrame, cols: Mapping[str, str]) -> pd.DataFrame:
+    return out.rename(columns={k: v for k, v in cols.items() if k in out.columns})
+
+
+def _keys(date_col: str, shop_col: str, product_col: str = "product",
+          category_col: str = "category", price_col: str = "price") -> dict[str, str]:
+    return {"date": date_col, "shop": shop_col, "product": product_col,
+            "category": category_col, "price": price_col}
+
+
+def _shop_rows(d: pd.DataFrame, measure: str | None = None) -> pd.DataFrame:
+    """One row per date x shop: sales and GMV summed over products, shop columns averaged.
+
+    A `measure` the schema does not know (and its _low / _high) is summed too.
+    """
+    level = [c for c in _SHOP_LEVEL if c in d.columns]
+    other = [f"{measure}{s}" for s in ("", "_low", "_high")] if measure not in level else []
+    add = list(dict.fromkeys(c for c in (*_ADDITIVE, *other) if c in d.columns))
+    g = d.groupby(["date", "shop"], sort=True, observed=True)
+    parts = [g.size().rename("products")]
+    if add:
+        parts.append(g[add].sum(min_count=1).astype("float64"))
+    if level:
+        parts.append(g[level].mean().astype("float64"))
+    return pd.concat(parts, axis=1).reset_index()
+
+
+def _pick_week(dates: pd.Series, week: object, what: str) -> pd.Timestamp:
+    """The period to report: the latest one, or the last period starting on or before `week`."""
+    known = pd.Series(dates.dropna().unique()).sort_values()
+    if known.empty:
+        raise ShopDataError(f"{what}: the table has no rows with a date")
+    if week is None:
+        return pd.Timestamp(known.iloc[-1])
+    wanted = pd.Timestamp(week)
+    before = known[known <= wanted]
+    if before.empty:
+        raise ShopDataError(f"{what}: no data on or before {wanted:%Y-%m-%d}; the data starts "
+                            f"{pd.Timestamp(known.iloc[0]):%Y-%m-%d}")
+    return pd.Timestamp(before.iloc[-1])
+
+
+def _require_shop(d: pd.DataFrame, shop: str, what: str) -> None:
+    if not (d["shop"] == shop).any():
+        shops = ", ".join(map(str, d["shop"].dropna().unique()[:8]))
+        raise ShopDataError(f"{what}: the own shop {shop!r} is not in the table; shops found: "
+                            f"{shops or 'none'}", column="shop")
+
+
+def _positive_int(value: object, name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise ShopDataError(f"{name} must be a whole number of 1 or more, got {value!r}")
+    return int(value)
+
+
+# --- periods -----------------------------------------------------------------------------------
+
+def weekly(df: pd.DataFrame, *, date_col: str = "date", shop_col: str = "shop",
+           product_col: str = "product", category_col: str = "category") -> pd.DataFrame:
+    """Daily monitor rows as weekly rows, each dated by its week's Monday.
+
+    Per shop x product x week: sales, GMV (and their low / high), video and live GMV,
+    videos and lives are summed; the price, list price, rating, fans and likes are the
+    week's last values (the shelf at the end of the week); shares are averaged. Weekly
+    data passes through unchanged (only re-dated to Monday).
+
+    Example:
+        >>> days = pd.DataFrame({"date": pd.to_datetime(["2026-06-15", "2026-06-17",
+        ...                                              "2026-06-22"]),
+        ...                      "shop": "A", "product": "p", "price": [10.0, 9.0, 9.5],
+        ...                      "sales": [3, 4, 5]})
+        >>> weekly(days)[["date", "price", "sales"]]
+                date  price  sales
+        0 2026-06-15    9.0      7
+        1 2026-06-22    9.5      5
+    """
+    cols = _keys(date_col, shop_col, product_col, category_col)
+    d = _canon(df, cols, ["date", "shop"], "competitors.weekly")
+    d = d.dropna(subset=["date"]).sort_values("date", kind="stable")
+    d = d.assign(date=d["date"] - pd.to_timedelta(d["date"].dt.day_of_week, unit="D"))
+    d = d.assign(date=d["date"].dt.normalize())
+    keys = [c for c in ("date", "shop", "product", "category", "account_id") if c in d.columns]
+    summed = {*_ADDITIVE, "video_gmv", "video_gmv_low", "video_gmv_high", "live_gmv",
+              "live_gmv_low", "live_gmv_high", "videos", "lives"}
+    agg: dict[str, str] = {}
+    for c in d.columns:
+        if c in keys:
+            continue
+        if c in summed:
+            agg[c] = "sum"
+        elif c.endswith("_share"):
+            agg[c] = "mean"
+        else:
+            agg[c] = "last"
+    g = d.groupby(keys, sort=True, observed=True, dropna=False)
+    out = g.agg(agg).reset_index() if agg else g.size().reset_index()[keys]
+    for c in summed & set(out.columns):  # a week with no values stays missing, not 0
+        out[c] = out[c].where(g[c].count().to_numpy() > 0)
+    return _restore(out[[c for c in d.columns if c in out.columns]], cols)
+
+
+# --- ranking and share ---------------------------------------------------------------------------
+
+def top(df: pd.DataFrame, n: int = 5, by: str = "gmv", category: str | None = None,
+        week: object = None, *, own_shop: str | None = None, date_col: str = "date",
+        shop_col: str = "shop", category_col: str = "category") -> pd.DataFrame:
+    """The `n` rivals that matter in a week, by `by`, with their rank and rank change.
+
+    Shops are ranked by `by` (summed over their products, in `category` when given)
+    among all shops of the week, the own shop included; the own shop is then left out
+    of the rows. ``rank_change`` is the previous period's rank minus this one (positive:
+    the shop climbed); a shop absent the period before has no previous rank.
+
+    Args:
+        df: the `competitors` table.
+        n: how many rivals to return.
+        by: a column to rank by: ``"gmv"``, ``"sales"``, ``"fans"``, ``"videos"`` ...
+        category: only this category's products (None: all).
+        week: the period to rank (None: the latest; otherwise the last period starting
+            on or before it).
+        own_shop: the shop whose rivals these are (None: every shop is a rival).
+
+    Returns:
+        date, shop, `by` (with ``{by}_low`` / ``{by}_high`` when ranged), share (of
+        the week's total), rank, prev_rank, rank_change; ordered by rank.
+
+    Example:
+        >>> df = pd.DataFrame({"date": pd.to_datetime(["2026-06-15"] * 2),
+        ...                    "shop": ["A", "B"], "gmv": [1.0, 3.0]})
+        >>> top(df)["shop"].tolist()
+        ['B', 'A']
+    """
+    n = _positive_int(n, "n")
+    cols = _keys(date_col, shop_col, category_col=category_col)
+    need = ["date", "shop", by] + (["category"] if category is not None else [])
+    d = _canon(df, cols, need, "competitors.top")
+    if category is not None:
+        d = d[d["category"] == category]
+    rows = _shop_rows(d, by).dropna(subset=[by])
+    when = _pick_week(rows["date"], week, "competitors.top")
+    rows = rows.assign(
+        rank=rows.groupby("date")[by].rank(method="min", ascending=False).astype("Int64"),
+        share=rows[by] / rows.groupby("date")[by].transform("sum"))
+    earlier = rows.loc[rows["date"] < when, "date"]
+    previous = rows[rows["date"] == earlier.max()] if not earlier.empty else rows.iloc[:0]
+    now = rows[rows["date"] == when]
+    prev_rank = now["shop"].map(previous.set_index("shop")["rank"]).astype("Int64")
+    now = now.assign(prev_rank=prev_rank, rank_change=prev_rank - now["rank"])
+    if own_shop is not None:
+        now = now[now["shop"] != own_shop]
+    keep = ["date", "shop", by, *(c for c in (f"{by}_low", f"{by}_high") if c in now.columns),
+            "share", "rank", "prev_rank", "rank_change"]
+    out = now.sort_values(["rank", "shop"]).head(n)[keep].reset_index(drop=True)
+    return _restore(out, cols)
+
+
+def share(df: pd.DataFrame, *, measure: str = "gmv", date_col: str = "date",
+          shop_col: str = "shop") -> pd.DataFrame:
+    """Each shop's share of `measure` per period, with bounds when values are ranges.
+
+    ``share`` uses the midpoints. When `measure` comes as a range (``{measure}_low`` /
+    ``{measure}_high``) the share can lie anywhere in ``[share_low, share_high]``:
+    ``share_low = low / (low + sum of the other shops' highs)`` and ``share_high =
+    high / (high + sum of the other shops' lows)``. Without ranges the bounds equal the
+    share.
+
+    Returns:
+        date, shop, `measure`, ``{measure}_low``, ``{measure}_high``, share, share_low,
+        share_high, rank (1 = largest); ordered by date and rank.
+
+    Example:
+        >>> df = pd.DataFrame({"date": pd.to_datetime(["2026-06-15"] * 2), "shop": ["A", "B"],
+        ...                    "sales": [15.0, 5.0], "sales_low": [10.0, 5.0],
+        ...                    "sales_high": [20.0, 5.0]})
+        >>> share(df, measure="sales")[["shop", "share", "share_low", "share_high"]]
+          shop  share  share_low  share_high
+        0    A   0.75   0.666667    0.800000
+        1    B   0.25   0.200000    0.333333
+    """
+    cols = _keys(date_col, shop_col)
+    d = _canon(df, cols, ["date", "shop", measure], "competitors.share")
+    rows = _shop_rows(d, measure).dropna(subset=[measure])
+    lo, hi = f"{measure}_low", f"{measure}_high"
+    mid = rows[measure]
+    low = rows[lo].fillna(mid) if lo in rows.columns else mid
+    high = rows[hi].fillna(mid) if hi in rows.columns else mid
+    by_date = rows["date"]
+    total = mid.groupby(by_date).transform("sum")
+    others_high = high.groupby(by_date).transform("sum") - high
+    others_low = low.groupby(by_date).transform("sum") - low
+    out = pd.DataFrame({
+        "date": rows["date"], "shop": rows["shop"], measure: mid, lo: low, hi: high,
+        "share": mid / total.where(total != 0),
+        "share_low": low / (low + others_high).where(low + others_high != 0),
+        "share_high": high / (high + others_low).where(high + others_low != 0),
+        "rank": mid.groupby(by_date).rank(method="min", ascending=False).astype("Int64"),
+    })
+    return _restore(out.sort_values(["date", "rank", "shop"], ignore_index=True), cols)
+
+
+# --- prices ------------------------------------------------------------------------------------
+
+def _prices(d: pd.DataFrame, key: str) -> pd.DataFrame:
+    """One price per date x shop x product (the median of repeated listings)."""
+    keys = ["date", "shop", "product"] + ([key] if key != "product" else [])
+    return (d.dropna(subset=["date", "price", *keys])
+            .groupby(keys, sort=True, observed=True, as_index=False)["price"].median())
+
+
+def _own_reference(prices: pd.DataFrame, own_shop: str, key: str) -> pd.Series:
+    """The own shop's price per date x key (the median of its products there)."""
+    own = prices[prices["shop"] == own_shop]
+    return own.groupby(["date", key], observed=True)["price"].median().rename("own_price")
+
+
+def price_alerts(df: pd.DataFrame, *, min_drop: float = 0.05, own_shop: str | None = None,
+                 by: str = "category", date_col: str = "date", shop_col: str = "shop",
+                 product_col: str = "product", category_col: str = "category",
+                 price_col: str = "price") -> pd.DataFrame:
+    """Every rival price cut of at least `min_drop`, and every rival price that fell below ours.
+
+    A cut (``kind="cut"``) compares a product's price with its previous observed period:
+    ``1 - new / old >= min_drop``. A ``"below_own"`` alert marks the period in which a
+    rival product's price went under the own shop's price for the same `by` (the median
+    of the own shop's prices in that category, or for that product) having been at or
+    above it the period before. Without `own_shop` every shop is a rival and there are no
+    ``"below_own"`` alerts.
+
+    Args:
+        df: the `competitors` table (date, shop, product, price; category when
+            ``by="category"``).
+        min_drop: the smallest relative drop that counts as a cut (0.05 = 5 %).
+        own_shop: the own shop; its own price changes are not alerts.
+        by: ``"category"`` or ``"product"``: what a rival price is compared with.
+
+    Returns:
+        date, shop, product, `by` (when it is the category), kind, old_price, new_price,
+        change (``new / old - 1``), own_price; ordered by date, shop, product, kind.
+
+    Example:
+        >>> df = pd.DataFrame({"date": pd.to_datetime(["2026-06-15", "2026-06-22"] * 2),
+        ...                    "shop": ["own", "own", "A", "A"], "product": ["p", "p", "q", "q"],
+        ...                    "category": "美妆", "price": [50.0, 50.0, 55.0, 45.0]})
+        >>> price_alerts(df, own_shop="own")[["kind", "old_price", "new_price", "own_price"]]
+                kind  old_price  new_price  own_price
+        0  below_own       55.0       45.0       50.0
+        1        cut       55.0       45.0       50.0
+    """
+    if not 0 < min_drop < 1:
+        raise ShopDataError(f"min_drop must be between 0 and 1 (0.05 = 5 %), got {min_drop!r}")
+    key = _by_key(by)
+    cols = _keys(date_col, shop_col, product_col, category_col, price_col)
+    d = _canon(df, cols, ["date", "shop", "product", "price", key], "competitors.price_alerts")
+    if own_shop is not None:
+        _require_shop(d, own_shop, "competitors.price_alerts")
+    prices = _prices(d, key).sort_values(["shop", "product", "date"], kind="stable")
+    prices["old_price"] = prices.groupby(["shop", "product"], observed=True)["price"].shift()
+    prices["old_date"] = prices.groupby(["shop", "product"], observed=True)["date"].shift()
+    if own_shop is None:
+        rivals = prices.assign(own_price=np.nan, own_before=np.nan)
+    else:
+        own_ref = _own_reference(prices, own_shop, key)
+        before = own_ref.rename("own_before").rename_axis(["old_date", key])
+        rivals = (prices[prices["shop"] != own_shop].join(own_ref, on=["date", key])
+                  .join(before, on=["old_date", key]))
+    cut = (1 - rivals["price"] / rivals["old_price"]) >= min_drop - _TOL
+    below = (rivals["price"] < rivals["own_price"]) & (rivals["old_price"] >= rivals["own_before"])
+    alerts = pd.concat([rivals[cut.fillna(False)].assign(kind="cut"),
+                        rivals[below.fillna(False)].assign(kind="below_own")])
+    out = alerts.rename(columns={"price": "new_price"}).assign(
+        change=lambda a: a["new_price"] / a["old_price"] - 1)
+    keep = ["date", "shop", "product", *([key] if key != "product" else []), "kind",
+            "old_price", "new_price", "change", "own_price"]
+    out = out.sort_values(["date", "shop", "product", "kind"], ignore_index=True)[keep]
+    return _restore(out, cols)
+
+
+def _by_key(by: str) -> str:
+    if by not in ("category", "product"):
+        raise ShopDataError(f"by must be 'category' or 'product', got {by!r}")
+    return by
+
+
+def price_index(df: pd.DataFrame, own_shop: str, *, by: str = "category",
+                min_drop: float = 0.05, date_col: str = "date", shop_col: str = "shop",
+                product_col: str = "product", category_col: str = "category",
+                price_col: str = "price") -> pd.DataFrame:
+    """The own price against the rivals' median, per period and category (or product).
+
+    ``price_index = 100 * own_price / rival_median``: 100 is parity, 110 means the
+    own shop is 10 % dearer. `own_price` is the median of the own shop's prices in the
+    category (or its price for the product); `rival_median` the median of the rivals'
+    prices there. Only periods and keys where both sides have a price appear.
+    ``rival_cuts`` counts the rival price cuts of at least `min_drop` behind the period
+    (see `price_alerts`).
+
+    Returns:
+        date, `by`, own_price, rival_median, rivals (shops), price_index, rival_cuts.
+
+    Example:
+        >>> df = pd.DataFrame({"date": pd.to_datetime(["2026-06-15"] * 3),
+        ...                    "shop": ["own", "A", "B"], "product": ["p", "q", "r"],
+        ...                    "category": "美妆", "price": [110.0, 90.0, 110.0]})
+        >>> price_index(df, "own")[["category", "own_price", "rival_median", "price_index"]]
+          category  own_price  rival_median  price_index
+        0       美妆      110.0         100.0        110.0
+    """
+    key = _by_key(by)
+    cols = _keys(date_col, shop_col, product_col, category_col, price_col)
+    d = _canon(df, cols, ["date", "shop", "product", "price", key], "competitors.price_index")
+    _require_shop(d, own_shop, "competitors.price_index")
+    prices = _prices(d, key)
+    own = _own_reference(prices, own_shop, key)
+    rivals = (prices[prices["shop"] != own_shop]
+              .groupby(["date", key], observed=True)
+              .agg(rival_median=("price", "median"), rivals=("shop", "nunique")))
+    out = own.to_frame().join(rivals, how="inner").reset_index()
+    out["price_index"] = 100 * out["own_price"] / out["rival_median"]
+    cuts = price_alerts(d, min_drop=min_drop, own_shop=own_shop, by=by)
+    counts = cuts[cuts["kind"] == "cut"].groupby(["date", key], observed=True).size()
+    out["rival_cuts"] = (out.set_index(["date", key]).index.map(counts)
+                         .fillna(0).astype("int64"))
+    return _restore(out.sort_values(["date", key], ignore_index=True), cols)
+
+
+def price_comparison(df: pd.DataFrame, *, min_shops: int = 2, shop_col: str = "shop",
+                     product_col: str = "product", price_col: str = "price") -> pd.DataFrame:
+    """The same product's price across shops (merchants), for products sold by `min_shops`+.
+
+    A shop's price for a product is the median of its offers. ``price_index`` is that
+    price against the product's median across shops (x 100); ``spread`` is the product's
+    dearest shop price over its cheapest, minus 1. Rows without a product key (missing, or
+    the loader's stand-in ``"all"`` for an empty one) or without a price cannot be
+    compared: they are left out and reported in ``out.attrs["issues"]`` (a list of
+    `DataIssue`, naming the column and the rows' index labels in `df`).
+
+    Returns:
+        product, shop, offers, price, product_median, price_index, cheapest (flag),
+        shops, spread; ordered by product and price.
+
+    Example:
+        >>> df = pd.DataFrame({"shop": ["A", "A", "B", "C"], "product": ["tv", "tv", "tv", "all"],
+        ...                    "price": [90.0, 110.0, 120.0, 80.0]})
+        >>> out = price_comparison(df)
+        >>> out[["shop", "offers", "price", "price_index", "spread"]]
+          shop  offers  price  price_index  spread
+        0    A       2  100.0    90.909091     0.2
+        1    B       1  120.0   109.090909     0.2
+        >>> str(out.attrs["issues"][0])
+        'column product: 1 row without a product key cannot be compared (left out; index 3)'
+    """
+    min_shops = _positive_int(min_shops, "min_shops")
+    cols = {"shop": shop_col, "product": product_col, "price": price_col}
+    d = _canon(df, cols, ["shop", "product", "price"], "competitors.price_comparison")
+    issues = []
+    for name in ("product", "shop", "price"):
+        gone = d[name].isna() | ((d[name] == _NO_PRODUCT) if name == "product" else False)
+        if gone.any():
+            what = "a product key" if name == "product" else f"a {name}"
+            where = ", ".join(map(str, d.index[gone][:5]))
+            more = f" and {gone.sum() - 5:,} more" if gone.sum() > 5 else ""
+            issues.append(DataIssue(
+                f"{gone.sum():,} row{'s' if gone.sum() > 1 else ''} without {what} cannot be "
+                f"compared (left out; index {where}{more})", column=cols[name]))
+        d = d[~gone]
+    per = (d.groupby(["product", "shop"], observed=True, as_index=False)
+           .agg(offers=("price", "size"), price=("price", "median")))
+    g = per.groupby("product", observed=True)["price"]
+    per = per.assign(product_median=g.transform("median"), shops=g.transform("size"),
+                     spread=g.transform("max") / g.transform("min") - 1)
+    per = per[per["shops"] >= min_shops]
+    per = per.assign(price_index=100 * per["price"] / per["product_median"],
+                     cheapest=per["price"] == per.groupby("product")["price"].transform("min"))
+    keep = ["product", "shop", "offers", "price", "product_median", "price_index", "cheapest",
+            "shops", "spread"]
+    out = _restore(per.sort_values(["product", "price", "shop"], ignore_index=True)[keep], cols)
+    out.attrs["issues"] = issues
+    return out
+
+
+# --- content and audience ----------------------------------------------------------------------
+
+def content(df: pd.DataFrame, *, date_col: str = "date", shop_col: str = "shop"
+            ) -> pd.DataFrame:
+    """Videos and live sessions per period and shop, engagement per video, and their change.
+
+    ``posts`` = videos + lives; ``likes_per_video`` = likes / videos (when the table has
+    likes); ``gmv_per_post`` = GMV / posts (when it has GMV). Each ``*_change`` is this
+    period minus the shop's previous observed period.
+
+    Example:
+        >>> df = pd.DataFrame({"date": pd.to_datetime(["2026-06-15", "2026-06-22"]),
+        ...                    "shop": "A", "videos": [10, 14], "lives": [2, 3],
+        ...                    "likes": [5000, 8400]})
+        >>> content(df)[["videos", "posts", "likes_per_video", "videos_change",
+        ...              "likes_per_video_change"]]
+           videos  posts  likes_per_video  videos_change  likes_per_video_change
+        0    10.0   12.0            500.0            NaN                     NaN
+        1    14.0   17.0            600.0            4.0                   100.0
+    """
+    cols = _keys(date_col, shop_col)
+    d = _canon(df, cols, ["date", "shop"], "competitors.content")
+    if "videos" not in d.columns and "lives" not in d.columns:
+        raise ShopDataError("competitors.content needs videos or lives (content output); "
+                            f"columns found: {', '.join(map(str, df.columns))}", column="videos")
+    rows = _shop_rows(d)
+    videos = rows["videos"] if "videos" in rows.columns else pd.Series(np.nan, rows.index)
+    lives = rows["lives"] if "lives" in rows.columns else pd.Series(np.nan, rows.index)
+    out = pd.DataFrame({"date": rows["date"], "shop": rows["shop"], "videos": videos,
+                        "lives": lives, "posts": videos.fillna(0) + lives.fillna(0)})
+    out.loc[videos.isna() & lives.isna(), "posts"] = np.nan
+    nonzero_videos = videos.where(videos > 0)
+    out["likes"] = rows["likes"] if "likes" in rows.columns else np.nan
+    out["likes_per_video"] = out["likes"] / nonzero_videos
+    out["gmv"] = rows["gmv"] if "gmv" in rows.columns else np.nan
+    out["gmv_per_post"] = out["gmv"] / out["posts"].where(out["posts"] > 0)
+    out = out.sort_values(["shop", "date"], kind="stable")
+    for c in ("videos", "lives", "posts", "likes_per_video", "gmv_per_post"):
+        out[f"{c}_change"] = out.groupby("shop", observed=True)[c].diff()
+    return _restore(out.sort_values(["date", "shop"], ignore_index=True), cols)
+
+
+def _gap(df: pd.DataFrame, own_shop: str, segments: Sequence[tuple[str, str, str]],
+         week: object, min_gap: float, cols: dict[str, str], what: str) -> pd.DataFrame:
+    """Own shares against each rival's for `segments` (group, segment, column)."""
+    d = _canon(df, cols, ["date", "shop"], what)
+    present = [s for s in segments if s[2] in d.columns]
+    if not present:
+        raise ShopDataError(f"{what} needs share columns such as {segments[0][2]}; columns "
+                            f"found: {', '.join(map(str, df.columns))}", column=segments[0][2])
+    _require_shop(d, own_shop, what)
+    rows = _shop_rows(d[["date", "shop", *(s[2] for s in present)]])
+    own_rows = rows[(rows["shop"] == own_shop)
+                    & rows[[s[2] for s in present]].notna().any(axis=1)]
+    if own_rows.empty:
+        raise ShopDataError(f"{what}: the own shop {own_shop!r} has no shares in the table",
+                            column=present[0][2])
+    when = _pick_week(own_rows["date"], week, what)
+    now = rows[rows["date"] == when].set_index("shop")
+    parts = []
+    for group, segment, column in present:
+        rival = now.loc[now.index != own_shop, column]
+        parts.append(pd.DataFrame({
+            "date": when, "shop": rival.index, "group": group, "segment": segment,
+            "own_share": now.at[own_shop, column], "rival_share": rival.to_numpy()}))
+    out = pd.concat(parts, ignore_index=True).dropna(subset=["own_share", "rival_share"])
+    out["gap"] = 100 * (out["rival_share"] - out["own_share"])
+    out["flagged"] = out["gap"].abs() >= min_gap - _TOL
+    order = {s[1]: i for i, s in enumerate(present)}
+    out = out.assign(_o=out["segment"].map(order)).sort_values(["shop", "_o"], kind="stable")
+    return _restore(out.drop(columns="_o").reset_index(drop=True), cols)
+
+
+def audience_gap(df: pd.DataFrame, own_shop: str, *, week: object = None,
+                 min_gap: float = 10.0, date_col: str = "date", shop_col: str = "shop"
+                 ) -> pd.DataFrame:
+    """Age and gender shares, own against each rival, with gaps of `min_gap` points flagged.
+
+    ``gap = 100 * (rival_share - own_share)`` in percentage points: +20 means the rival's
+    audience has 20 points more of that segment. Uses one period: the latest one with
+    own shares, or the last on or before `week`.
+
+    Returns:
+        date, shop (the rival), group (``"age"`` / ``"gender"``), segment (``"18_23"`` ...
+        ``"50_plus"``, ``"female"``, ``"male"``), own_share, rival_share, gap, flagged.
+
+    Example:
+        >>> df = pd.DataFrame({"date": pd.to_datetime(["2026-06-15"] * 2),
+        ...                    "shop": ["own", "A"], "age_31_40_share": [0.27, 0.52]})
+        >>> audience_gap(df, "own")[["shop", "segment", "gap", "flagged"]].round(1)
+          shop segment   gap  flagged
+        0    A   31_40  25.0     True
+    """
+    segments = [("age", a, f"age_{a}_share") for a in AGE_SEGMENTS]
+    segments += [("gender", g, f"{g}_share") for g in GENDERS]
+    return _gap(df, own_shop, segments, week, min_gap, _keys(date_col, shop_col),
+                "competitors.audience_gap")
+
+
+def traffic_mix_gap(df: pd.DataFrame, own_shop: str, *, week: object = None,
+                    min_gap: float = 10.0, date_col: str = "date", shop_col: str = "shop"
+                    ) -> pd.DataFrame:
+    """Traffic-source shares (feed, search, shop window, ads, followers, other), own against
+    each rival, with gaps of `min_gap` points or more flagged; as `audience_gap`.
+
+    Example:
+        >>> df = pd.DataFrame({"date": pd.to_datetime(["2026-06-15"] * 2),
+        ...                    "shop": ["own", "A"], "traffic_ads_share": [0.10, 0.32]})
+        >>> traffic_mix_gap(df, "own")[["segment", "gap", "flagged"]].round(1)
+          segment   gap  flagged
+        0     ads  22.0     True
+    """
+    segments = [("traffic", s, f"traffic_{s}_share") for s in TRAFFIC_SOURCES]
+    return _gap(df, own_shop, segments, week, min_gap, _keys(date_col, shop_col),
+                "competitors.traffic_mix_gap")
+
+
+def creator_benchmark(df: pd.DataFrame, *, group: str | None = None, shop_col: str = "shop",
+                      date_col: str = "date") -> pd.DataFrame:
+    """Creators (or shops) side by side: fans, likes, videos and likes per video.
+
+    For rankings such as the Douyin creator lists. With dates, each creator's latest
+    snapshot counts. ``likes_per_video`` is likes / videos (missing when there are no
+    videos); ``fans_rank`` ranks by fans (1 = most); ``likes_per_video_pct`` is the
+    creator's percentile of likes per video (0-1) among all creators, or within the same
+    `group` (e.g. ``"category"``).
+
+    Returns:
+        shop, account_id and `group` (when present), fans, likes, videos,
+        likes_per_video, fans_rank, likes_per_video_pct; ordered by fans, most first.
+
+    Example:
+        >>> df = pd.DataFrame({"shop": ["A", "B", "C"], "fans": [900, 500, 100],
+        ...                    "likes": [20000, 30000, 0], "videos": [10, 20, 0]})
+        >>> creator_benchmark(df)[["shop", "likes_per_video", "fans_rank",
+        ...                        "likes_per_video_pct"]]
+          shop  likes_per_video  fans_rank  likes_per_video_pct
+        0    A           2000.0          1                  1.0
+        1    B           1500.0          2                  0.5
+        2    C              NaN          3                  NaN
+    """
+    cols = {"shop": shop_col, "date": date_col}
+    need = ["shop", "fans", "likes", "videos"] + ([group] if group else [])
+    d = _canon(df, cols, need, "competitors.creator_benchmark")
+    ids = ["shop", *(["account_id"] if "account_id" in d.columns else [])]
+    if "date" in d.columns:
+        d = d.sort_values("date", kind="stable").drop_duplicates(ids, keep="last")
+    keep = [*ids, *([group] if group and group not in ids else [])]
+    out = d[keep].copy()
+    for c in ("fans", "likes", "videos"):
+        out[c] = pd.to_numeric(d[c], errors="coerce").astype("float64")
+    out["likes_per_video"] = out["likes"] / out["videos"].where(out["videos"] > 0)
+    out["fans_rank"] = out["fans"].rank(method="min", ascending=False).astype("Int64")
+    per_video = out.groupby(group, observed=True)["likes_per_video"] if group else \
+        out["likes_per_video"]
+    out["likes_per_video_pct"] = per_video.rank(pct=True)
+    out = out.sort_values(["fans", "shop"], ascending=[False, True], ignore_index=True)
+    return _restore(out, cols)
+
+
+# --- the own products' life cycle --------------------------------------------------------------
+
+def lifecycle(funnel_df: pd.DataFrame, *, window: int = 4, threshold: float = 0.2,
+              relative: bool = True, date_col: str = "date", product_col: str = "product_id",
+              name_col: str = "product_name") -> pd.DataFrame:
+    """Each product's life-cycle stage from its GMV trend, conversion and traffic cost.
+
+    The funnel table's last `window` weeks (ending on its last date) are compared with
+    the `window` weeks before:
+
+    - ``gmv_trend`` = the product's GMV in the last window / in the window before - 1
+      (missing when the window before sold nothing); ``shop_trend`` the same for the
+      whole table;
+    - ``growth`` = the change of the product's share of the shop's GMV,
+      ``(1 + gmv_trend) / (1 + shop_trend) - 1``, so that a promotion or a season that
+      lifts every product alike (Double 11) does not make every product "growing"; with
+      ``relative=False`` it is ``gmv_trend`` itself;
+    - ``conversion`` = buyers / clicks in the last window (``prev_conversion`` before);
+    - ``traffic_cost`` = ad_cost / GMV in the last window (missing without ``ad_cost``).
+
+    The stage is the first rule that holds:
+
+    1. **introduction**: first seen after the start of the window before (too young for
+       a trend), or growing (``growth >= threshold``) while conversion is below the
+       median of all products and traffic cost above their median (growth bought with
+       paid traffic, not yet earned);
+    2. **growth**: ``growth >= threshold``;
+    3. **decline**: ``growth <= -threshold``; or ``growth < 0`` while conversion fell by
+       `threshold` or more (relative); or no GMV in either window;
+    4. **maturity**: everything else (growth within +/- `threshold`).
+
+    Returns:
+        product_id, product_name (when present), first_date, gmv, prev_gmv, gmv_trend,
+        shop_trend, growth, conversion, prev_conversion, traffic_cost, stage; ordered
+        by GMV, largest first.
+
+    Example:
+        >>> days = pd.date_range("2026-09-01", periods=56, freq="D")
+        >>> f = pd.DataFrame({"date": days.repeat(2), "product_id": ["p", "q"] * 56,
+        ...                   "clicks": 100, "buyers": 5,
+        ...                   "gmv": [100.0, 100.0] * 28 + [200.0, 100.0] * 28})
+        >>> lifecycle(f)[["product_id", "gmv_trend", "growth", "stage"]].round(2)
+          product_id  gmv_trend  growth    stage
+        0          p        1.0    0.33   growth
+        1          q        0.0   -0.33  decline
+    """
+    window = _positive_int(window, "window")
+    cols = {"date": date_col, "product_id": product_col, "product_name": name_col}
+    d = _canon(funnel_df, cols, ["date", "product_id", "gmv", "clicks", "buyers"],
+               "competitors.lifecycle")
+    d = d.dropna(subset=["date", "product_id"])
+    if d.empty:
+        raise ShopDataError("competitors.lifecycle: the funnel table has no dated rows")
+    end = d["date"].max().normalize() + pd.Timedelta(days=1)
+    span = pd.Timedelta(weeks=window)
+    measures = ["gmv", "clicks", "buyers", *(["ad_cost"] if "ad_cost" in d.columns else [])]
+    g = d.groupby("product_id", observed=True)
+    out = g["date"].min().rename("first_date").to_frame()
+    if "product_name" in d.columns:
+        out.insert(0, "product_name", g["product_name"].first())
+
+    def totals(start: pd.Timestamp, stop: pd.Timestamp) -> pd.DataFrame:
+        rows = d.loc[(d["date"] >= start) & (d["date"] < stop), ["product_id", *measures]]
+        return (rows.astype({m: "float64" for m in measures})
+                .groupby("product_id", observed=True).sum()
+                .reindex(out.index, fill_value=0.0))
+
+    now, before = totals(end - span, end), totals(end - 2 * span, end - span)
+    out["gmv"], out["prev_gmv"] = now["gmv"], before["gmv"]
+    out["gmv_trend"] = now["gmv"] / before["gmv"].where(before["gmv"] > 0) - 1
+    shop_before = before["gmv"].sum()
+    out["shop_trend"] = now["gmv"].sum() / shop_before - 1 if shop_before > 0 else np.nan
+    out["growth"] = ((1 + out["gmv_trend"]) / (1 + out["shop_trend"]) - 1 if relative
+                     else out["gmv_trend"])
+    out["conversion"] = now["buyers"] / now["clicks"].where(now["clicks"] > 0)
+    out["prev_conversion"] = before["buyers"] / before["clicks"].where(before["clicks"] > 0)
+    out["traffic_cost"] = (now["ad_cost"] / now["gmv"].where(now["gmv"] > 0)
+                           if "ad_cost" in now.columns else np.nan)
+    out["stage"] = _stage(out, end - 2 * span, threshold)
+    out = out.reset_index().sort_values(["gmv", "product_id"], ascending=[False, True],
+                                        ignore_index=True)
+    return _restore(out, cols)
+
+
+def _stage(p: pd.DataFrame, young_after: pd.Timestamp, threshold: float) -> pd.Series:
+    growth, conv, cost = p["growth"], p["conversion"], p["traffic_cost"]
+    growing, falling = growth >= threshold - _TOL, growth <= -threshold + _TOL
+    bought = growing & (conv < conv.median()) & (cost > cost.median())
+    conv_drop = conv / p["prev_conversion"] - 1 <= -threshold + _TOL
+    dead = (p["gmv"] == 0) & (p["prev_gmv"] == 0)
+    rules = [p["first_date"] > young_after, bought, growing,
+             falling | ((growth < 0) & conv_drop) | dead]
+    stage = np.select([r.fillna(False).to_numpy(bool) for r in rules],
+                      ["introduction", "introduction", "growth", "decline"], "maturity")
+    return pd.Series(stage, index=p.index, dtype="str")

@@ -1,0 +1,355 @@
+"""Experiment tables: their shape, cleaning, metric specs and the one-pass sums that
+tea-tasting's `Aggregates` are built from.
+
+Example:
+    >>> import pandas as pd
+    >>> is_aggregated(pd.DataFrame({"variant": ["A", "B"], "clicks": [3, 4]}))
+    True
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+import tea_tasting as tt
+from pandas.api.types import is_bool_dtype, is_numeric_dtype
+
+from shopnb.errors import ShopDataError
+
+__all__ = ["Metrics", "clean", "is_aggregated", "suggest_metrics"]
+
+Metrics = Mapping[str, "str | tuple[str, str]"]
+
+
+# --- shapes and cleaning ---------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class _Spec:
+    """One metric as analysed: a proportion, a mean per unit, or a ratio of two sums."""
+
+    name: str
+    kind: Literal["proportion", "mean", "ratio"]
+    numer: str
+    denom: str | None = None
+    covariate: str | None = None
+
+    @property
+    def columns(self) -> list[str]:
+        return [c for c in (self.numer, self.denom, self.covariate) if c is not None]
+
+
+def _require_frame(data: object, variant: str) -> pd.DataFrame:
+    if not isinstance(data, pd.DataFrame):
+        raise ShopDataError(f"expected a table (DataFrame) of experiment data, got "
+                            f"{type(data).__name__}")
+    if variant not in data.columns:
+        raise ShopDataError(f"no variant column {variant!r}; columns are "
+                            f"{', '.join(map(str, data.columns))}", column=variant)
+    if data.empty:
+        raise ShopDataError("the experiment table is empty")
+    if "experiment" in data.columns:
+        names = pd.unique(data["experiment"].dropna())
+        if len(names) > 1:
+            shown = ", ".join(map(str, names[:5]))
+            raise ShopDataError(f"the table holds {len(names)} experiments ({shown}); analyse "
+                                f"one at a time, e.g. data[data['experiment'] == "
+                                f"{str(names[0])!r}]", column="experiment")
+    return data
+
+
+def is_aggregated(data: pd.DataFrame, *, variant: str = "variant", unit: str = "user_id",
+                  date: str = "date") -> bool:
+    """Whether `data` holds counts per variant (or per variant and day), not one row per user.
+
+    A table with user ids is per user; otherwise it is aggregated when no
+    (variant, date) pair repeats.
+
+    Example:
+        >>> is_aggregated(pd.DataFrame({"variant": ["a", "b"], "clicks": [3, 4]}))
+        True
+    """
+    if unit in data.columns and data[unit].notna().any():
+        return False
+    keys = [variant] + ([date] if date in data.columns else [])
+    return not data.duplicated(keys).any()
+
+
+def clean(data: pd.DataFrame, *, variant: str = "variant", unit: str = "user_id"
+          ) -> pd.DataFrame:
+    """One trustworthy row per user; what was dropped is in ``attrs["excluded"]`` and
+    ``attrs["notes"]``.
+
+    Dropped: rows without a variant; rows whose variant disagrees with a column
+    the loader found paired with it (ab_data.csv's landing_page: control sees
+    old_page); every row of a user seen in more than one variant; and repeats
+    of a user within one variant (the first row is kept).
+
+    Example:
+        >>> df = pd.DataFrame({"variant": ["a", "a", "b", "b"], "user_id": [1, 1, 2, 1],
+        ...                    "converted": [1, 1, 0, 1]})
+        >>> out = clean(df)
+        >>> out["user_id"].tolist(), out.attrs["excluded"]
+        ([2], {'users_in_several_variants': 1})
+    """
+    data = _require_frame(data, variant)
+    excluded: dict[str, int] = {}
+    notes: list[str] = []
+    keep = data[variant].notna().to_numpy(copy=True)
+    if not keep.all():
+        excluded["missing_variant"] = int((~keep).sum())
+        notes.append(f"{excluded['missing_variant']:,} rows without a variant were left out")
+    for col in _paired_columns(data, variant):
+        off = keep & _off_pairing(data, variant, col)
+        if off.any():
+            excluded[f"variant_{col}_mismatch"] = int(off.sum())
+            notes.append(f"{int(off.sum()):,} rows where {variant} and {col} disagree were "
+                         "left out")
+            keep = keep & ~off
+    if unit in data.columns and _has_repeats(data[unit] if keep.all() else data.loc[keep, unit]):
+        keep = _drop_repeats(data, keep, variant, unit, excluded, notes)
+    out = data.copy(deep=False) if keep.all() else data[keep]
+    out.attrs = {**data.attrs, "excluded": excluded, "notes": notes}
+    return out
+
+
+def _paired_columns(data: pd.DataFrame, variant: str) -> list[str]:
+    """Columns the loader reported as disagreeing with the variant (see load._experiment_shape)."""
+    cols = []
+    for issue in data.attrs.get("issues", []):
+        col = getattr(issue, "column", None)
+        if col in data.columns and col != variant and "disagree" in str(issue):
+            cols.append(col)
+    return list(dict.fromkeys(cols))
+
+
+def _off_pairing(data: pd.DataFrame, variant: str, col: str) -> np.ndarray:
+    pairs = data.groupby([variant, col], observed=True).size()
+    main = pairs.groupby(level=0).idxmax().tolist()
+    keys = pd.MultiIndex.from_arrays([data[variant], data[col]])
+    return ~keys.isin(main) & data[col].notna().to_numpy()
+
+
+def _has_repeats(ids: pd.Series) -> bool:
+    ids = ids.dropna()
+    if is_numeric_dtype(ids):  # a sort is several times faster than hashing 10 M ids
+        values = np.sort(ids.to_numpy())
+        return bool((values[1:] == values[:-1]).any())
+    return not pd.Index(ids).is_unique
+
+
+def _drop_repeats(data: pd.DataFrame, keep: np.ndarray, variant: str, unit: str,
+                  excluded: dict[str, int], notes: list[str]) -> np.ndarray:
+    ids = data[unit].where(keep)
+    repeated = ids.duplicated(keep=False) & ids.notna()
+    sub = data.loc[repeated, [unit, variant]]
+    several = sub.groupby(unit, observed=True)[variant].nunique()
+    several = several.index[several > 1]
+    if len(several):
+        drop = data[unit].isin(several).to_numpy() & keep
+        excluded["users_in_several_variants"] = len(several)
+        notes.append(f"{len(several):,} users seen in more than one variant were left out "
+                     f"({int(drop.sum()):,} rows)")
+        keep = keep & ~drop
+        ids = data[unit].where(keep)
+    again = (ids.duplicated(keep="first") & ids.notna()).to_numpy()
+    if again.any():
+        excluded["repeated_users"] = int(again.sum())
+        notes.append(f"{int(again.sum()):,} repeated rows of the same user in the same variant "
+                     "were left out (the first row is kept)")
+        keep = keep & ~again
+    return keep
+
+
+def _variant_codes(data: pd.DataFrame, variant: str, control: object | None
+                   ) -> tuple[np.ndarray, list[str]]:
+    """Codes 0..k-1 per row with the control as 0 (-1: no variant); the names in that order."""
+    raw, uniques = pd.factorize(data[variant])
+    found = [str(u) for u in uniques]
+    if len(set(found)) < 2:
+        raise ShopDataError(f"an experiment needs at least two variants; found "
+                            f"{', '.join(found) or 'none'}", column=variant)
+    if control is None:
+        control = "control" if "control" in found else min(found)
+    control = str(control)
+    if control not in found:
+        raise ShopDataError(f"control variant {control!r} is not in the data; variants are "
+                            f"{', '.join(sorted(found))}", column=variant)
+    order = [control, *sorted(set(found) - {control})]
+    position = np.array([order.index(name) for name in found], dtype=np.int64)
+    return np.where(raw >= 0, position[raw], -1), order
+
+
+def _specs(data: pd.DataFrame, metrics: Metrics, aggregated: bool,
+           covariates: Mapping[str, str] | str | None) -> list[_Spec]:
+    if not isinstance(metrics, Mapping) or not metrics:
+        raise ShopDataError("metrics must map a name to a column or a (numerator, "
+                            "denominator) pair, e.g. {'ctr': ('clicks', 'impressions')}")
+    specs = []
+    for name, col in metrics.items():
+        cov = covariates if isinstance(covariates, str) else (covariates or {}).get(name)
+        pair = (col,) if isinstance(col, str) else tuple(col)
+        if len(pair) not in (1, 2):
+            raise ShopDataError(f"metric {name!r}: give a column or a (numerator, denominator) "
+                                f"pair, got {col!r}")
+        for c in (*pair, *([cov] if cov else [])):
+            if c not in data.columns:
+                raise ShopDataError(f"metric {name!r} needs the column {c!r}, which the data "
+                                    "lacks", column=c)
+            if not (is_numeric_dtype(data[c]) or is_bool_dtype(data[c])):
+                raise ShopDataError(f"metric {name!r}: column {c!r} should hold numbers or "
+                                    f"yes/no flags, found {data[c].dtype}", column=c)
+        if aggregated:
+            if len(pair) == 1:
+                raise ShopDataError(f"metric {name!r}: aggregated data (counts per variant) "
+                                    "needs a (numerator, denominator) pair such as ('clicks', "
+                                    "'impressions')", column=pair[0])
+            kind = "proportion" if _is_count_share(data, *pair) else "ratio"
+            specs.append(_Spec(name, kind, pair[0], pair[1]))
+        elif len(pair) == 2:
+            specs.append(_Spec(name, "ratio", pair[0], pair[1], cov))
+        else:
+            kind = "proportion" if cov is None and _is_flag(data[pair[0]]) else "mean"
+            specs.append(_Spec(name, kind, pair[0], None, cov))
+    return specs
+
+
+def _is_flag(s: pd.Series) -> bool:
+    if is_bool_dtype(s):
+        return True
+    v = s.dropna().to_numpy()
+    return bool(len(v)) and bool(((v == 0) | (v == 1)).all())
+
+
+def _is_count_share(data: pd.DataFrame, numer: str, denom: str) -> bool:
+    """Both columns are counts (whole-number dtypes, as the loader types counts; money
+    is float) and the numerator never exceeds the denominator (clicks of impressions):
+    a binomial proportion."""
+    if data[numer].dtype.kind not in "iub" or data[denom].dtype.kind not in "iub":
+        return False
+    x, n = _floats(data[numer]), _floats(data[denom])
+    ok = ~(np.isnan(x) | np.isnan(n))
+    return bool(ok.any()) and bool((x[ok] >= 0).all() and (x[ok] <= n[ok]).all())
+
+
+def _floats(s: pd.Series) -> np.ndarray:
+    return s.to_numpy(dtype="float64", na_value=np.nan)
+
+
+# --- one-pass sums -> tea-tasting aggregates -------------------------------------------------
+
+@dataclass
+class _Sums:
+    """Per-group count, sums and (centred) cross-products, for any grouping (variant, or
+    variant x day): everything tea-tasting's `Aggregates` needs, and cumulable."""
+
+    n: np.ndarray
+    shift: dict[str, float]
+    s: dict[str, np.ndarray]
+    q: dict[tuple[str, str], np.ndarray]
+
+    def cumulate(self) -> _Sums:
+        """Running totals along the last axis (days)."""
+        return _Sums(np.cumsum(self.n, -1), self.shift,
+                     {k: np.cumsum(v, -1) for k, v in self.s.items()},
+                     {k: np.cumsum(v, -1) for k, v in self.q.items()})
+
+    def aggregates(self, spec: _Spec, idx: Any) -> tt.aggr.Aggregates:
+        """tea-tasting's `Aggregates` for group `idx`."""
+        if spec.kind == "proportion":
+            if spec.denom is None:
+                count, succ = self.n[idx], self.s[spec.numer][idx] + self.shift[spec.numer] \
+                    * self.n[idx]
+            else:
+                count = self.s[spec.denom][idx] + self.shift[spec.denom] * self.n[idx]
+                succ = self.s[spec.numer][idx] + self.shift[spec.numer] * self.n[idx]
+            count = int(round(count))
+            return tt.aggr.Aggregates(count, {spec.numer: succ / count if count else math.nan})
+        n = int(self.n[idx])
+        cols = _tt_metric(spec, 0.95).aggr_cols
+        s = {c: self.s[c][idx] for c in cols.mean_cols}
+
+        def cov(a: str, b: str) -> float:
+            return (self.q[_pair(a, b)][idx] - s[a] * s[b] / n) / (n - 1) if n > 1 else math.nan
+
+        return tt.aggr.Aggregates(
+            n, {c: s[c] / n + self.shift[c] for c in cols.mean_cols},
+            {c: cov(c, c) for c in cols.var_cols}, {p: cov(*p) for p in cols.cov_cols})
+
+
+def _pair(a: str, b: str) -> tuple[str, str]:
+    return (a, b) if a <= b else (b, a)
+
+
+def _sums(data: pd.DataFrame, spec: _Spec, groups: np.ndarray, n_groups: int) -> _Sums:
+    """Sums by group, one pass per column (rows missing a needed value are left out).
+
+    Columns are centred on a rough mean (of their first rows) before squares and
+    products are summed, so variances keep their precision on large amounts.
+    """
+    cols = spec.columns
+    values = {c: _floats(data[c]) for c in cols}
+    ok = groups >= 0
+    for c in cols:
+        if data[c].dtype.kind not in "biu":  # only these cannot hold a missing value
+            ok = ok & ~np.isnan(values[c])
+    if not ok.all():
+        groups = groups[ok]
+        values = {c: v[ok] for c, v in values.items()}
+    centre = spec.kind != "proportion"
+    shift = {c: float(np.nanmean(v[:10_000])) if centre and len(v) else 0.0
+             for c, v in values.items()}
+    if centre:
+        values = {c: v - shift[c] for c, v in values.items()}
+
+    def total(w: np.ndarray | None = None) -> np.ndarray:
+        return np.bincount(groups, weights=w, minlength=n_groups).astype("float64")
+
+    s = {c: total(v) for c, v in values.items()}
+    q = {pair: total(values[pair[0]] * values[pair[1]])
+         for pair in {_pair(a, b) for a in cols for b in cols}} if centre else {}
+    return _Sums(total(), shift, s, q)
+
+
+def _tt_metric(spec: _Spec, level: float, *, covariate: bool = True, use_t: bool = True
+               ) -> tt.RatioOfMeans:
+    return tt.RatioOfMeans(spec.numer, spec.denom, spec.covariate if covariate else None,
+                           confidence_level=level, equal_var=False, use_t=use_t)
+
+
+# Metrics a shop reads off its exports, in the order the page offers them.
+_AGGREGATE_METRICS: dict[str, tuple[str, str]] = {
+    "ctr": ("clicks", "impressions"),
+    "click_to_buy": ("buyers", "clicks"),
+    "revenue_per_impression": ("revenue", "impressions"),
+    "order_value": ("revenue", "orders"),
+}
+_USER_METRICS: dict[str, str | tuple[str, str]] = {
+    "conversion": "converted",
+    "revenue": "revenue",
+    "orders": "orders",
+    "clicks": "clicks",
+    "revenue_per_buyer": ("revenue", "converted"),
+}
+
+
+def suggest_metrics(data: pd.DataFrame, *, variant: str = "variant", unit: str = "user_id",
+                    date: str = "date") -> dict[str, str | tuple[str, str]]:
+    """The usual metrics that `data`'s columns allow: CTR, click-to-buy rate, revenue per
+    impression and order value on daily aggregates; conversion, revenue, orders and
+    clicks per user, and revenue per buyer on user rows.
+
+    Example:
+        >>> suggest_metrics(pd.DataFrame({"variant": ["A", "B"], "impressions": [9, 9],
+        ...                               "clicks": [1, 2]}))
+        {'ctr': ('clicks', 'impressions')}
+    """
+    aggregated = is_aggregated(data, variant=variant, unit=unit, date=date)
+    catalog = _AGGREGATE_METRICS if aggregated else _USER_METRICS
+    present = {c for c in data.columns if data[c].notna().any()}
+    return {name: cols for name, cols in catalog.items()
+            if {cols} <= present or (isinstance(cols, tuple) and set(cols) <= present)}

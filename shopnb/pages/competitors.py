@@ -1,0 +1,498 @@
+"""The competitors page: the own shop against its top rivals, week by week.
+
+Controls pick the week, the category, how many rivals, the measure that ranks
+them (GMV or units), the own shop and the language. The page shows, from
+`shopnb.competitors` through `shopnb.charts`:
+
+- the share of each shop as stacked areas with range bands; a click on a rival
+  (an `alt.JupyterChart` point selection read from Python) narrows every other
+  chart and the alerts to that rival against the own shop;
+- the price index per category with ▼ at the weeks of rival price cuts, and the
+  week's price alerts as a table;
+- the week's content output (videos, live sessions);
+- the audience and traffic-source gaps (rival minus own, flagged at 10 points);
+- the life cycle of the own products, when a funnel table is given.
+
+A creator ranking (fans, likes, videos and no sales) gets a creator benchmark
+instead (`CreatorBenchmarkPage`).
+
+Example:
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"date": pd.to_datetime(["2026-06-15"] * 3 + ["2026-06-22"] * 3),
+    ...                    "shop": ["own", "A", "B"] * 2, "product": ["p", "q", "r"] * 2,
+    ...                    "category": "美妆", "price": [100.0, 90, 110, 100, 80, 110],
+    ...                    "gmv": [500.0, 300, 200, 400, 500, 100]})
+    >>> page = build_competitors(df, own_shop="own", lang="en")
+    >>> page.rivals
+    ['A', 'B']
+    >>> page.controls["rivals"].value = 1
+    >>> page.charts["share"].chart.layer[1].data["shop"].unique().tolist()
+    ['own', 'A']
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable
+
+import altair as alt
+import ipywidgets as widgets
+import pandas as pd
+from pandas.api.types import is_datetime64_any_dtype, is_numeric_dtype
+
+from shopnb import charts
+from shopnb import competitors as comp
+from shopnb.errors import ShopDataError
+from shopnb.pages._widgets import chart_widget, message_html, title_html
+from shopnb.schema import TABLES
+from shopnb.theme import COLORS, FONT, LANGS, t
+
+__all__ = ["MEASURES", "CompetitorsPage", "CreatorBenchmarkPage", "build_competitors",
+           "check_competitors"]
+
+MEASURES = ("gmv", "sales")
+CHARTS = ("share", "price_index", "alerts", "content", "audience", "traffic", "lifecycle")
+_LANG_NAMES = {"zh": "中文", "en": "English"}
+_ALL = ""  # the category dropdown's value for every category
+
+
+def check_competitors(df: object) -> tuple[str, dict]:
+    """What is wrong with `df` for this page, as a label key and its fields.
+
+    Returns ``("", {})`` when the page can draw: a DataFrame with ``date``,
+    ``shop`` and ``gmv`` or ``sales``, numbers where the `competitors` schema has
+    numbers (prices, sales, fans, shares ...), dates, and a row.
+
+    Example:
+        >>> check_competitors(pd.DataFrame({"date": [], "shop": []}))
+        ('missing_columns', {'columns': 'gmv, sales'})
+    """
+    if not isinstance(df, pd.DataFrame):
+        return "not_a_table", {"kind": type(df).__name__}
+    missing = [c for c in ("date", "shop") if c not in df.columns]
+    measures = [m for m in MEASURES if m in df.columns]
+    if missing or not measures:
+        return "missing_columns", {"columns": ", ".join(missing or MEASURES)}
+    numbers = [c.name for c in TABLES["competitors"].columns
+               if c.kind in ("count", "number", "money", "rate")]
+    not_numeric = [c for n in numbers for c in (n, f"{n}_low", f"{n}_high")
+                   if c in df.columns and not is_numeric_dtype(df[c])]
+    if not_numeric:
+        return "not_numeric", {"columns": ", ".join(not_numeric)}
+    if not is_datetime64_any_dtype(df["date"]):
+        return "not_dates", {"columns": "date"}
+    if df[["date", "shop"]].dropna().empty:
+        return "no_data", {}
+    return "", {}
+
+
+class CompetitorsPage(widgets.VBox):
+    """The competitors page as a widget, drivable without a browser.
+
+    Attributes:
+        controls: ``week`` (Dropdown of week Mondays), ``category`` (Dropdown, ``""`` =
+            all), ``rivals`` (IntSlider), ``measure`` (Dropdown), ``own_shop`` (Dropdown),
+            ``lang`` (ToggleButtons); set ``.value`` as a user would.
+        charts: ``share``, ``price_index``, ``content``, ``audience``, ``traffic``,
+            ``lifecycle``: `alt.JupyterChart` widgets; ``.chart`` is the drawn chart
+            (None, and hidden, when there is nothing to draw).
+        notes: per section (the charts and ``alerts``) an HTML widget with a friendly
+            notice when the section has nothing to show.
+        alerts: an HTML table of the week's price alerts.
+        selected: the rival picked in the share chart, or None.
+        rivals: the rivals shown (top by the measure in the week).
+        data: the weekly competitors table the page works on.
+    """
+
+    def __init__(self, competitors: pd.DataFrame, funnel: pd.DataFrame | None = None, *,
+                 own_shop: str | None = None, lang: str = "zh", window: int = 4) -> None:
+        super().__init__(layout=widgets.Layout(max_width="980px"))
+        if lang not in LANGS:
+            raise ValueError(f"lang must be one of {', '.join(LANGS)}; got {lang!r}")
+        self._lang, self._window, self._busy, self._asked_own = lang, window, False, own_shop
+        self._problem, self._fields = check_competitors(competitors)
+        self.data = pd.DataFrame() if self._problem else comp.weekly(competitors)
+        self._shops = ([] if self._problem  # as they come in the table: the own shop first
+                       else list(dict.fromkeys(competitors["shop"].dropna())))
+        self._funnel = funnel
+        self.selected: str | None = None
+        self.rivals: list[str] = []
+        self._drawn: dict[str, tuple] = {}
+        self.title = widgets.HTML(layout=widgets.Layout(flex="1 1 auto"))
+        self.message = widgets.HTML(layout=widgets.Layout(display="none"))
+        self.status = widgets.HTML(layout=widgets.Layout(display="none"))
+        self.clear = widgets.Button(layout=widgets.Layout(display="none", width="auto"))
+        self.alerts = widgets.HTML()
+        self.notes = {name: widgets.HTML(layout=widgets.Layout(display="none"))
+                      for name in CHARTS}
+        self.charts: dict[str, alt.JupyterChart] = {}
+        self.controls = self._make_controls(own_shop)
+        for key, control in self.controls.items():
+            control.add_class(f"shopnb-control-{key}")
+        header = widgets.HBox([self.title, self.controls["lang"]], layout=widgets.Layout(
+            align_items="center", justify_content="space-between"))
+        if self._problem:
+            self.children = [header, self.message]
+        else:
+            self.charts = {name: chart_widget(None) for name in CHARTS if name != "alerts"}
+            for name, widget in self.charts.items():  # CSS hooks for browser tests
+                widget.add_class(f"shopnb-chart-{name}")
+            row = widgets.HBox([self.controls[k] for k in ("week", "category", "rivals",
+                                                            "measure", "own_shop")],
+                               layout=widgets.Layout(flex_flow="row wrap"))
+            self.children = [header, row, self.message,
+                             widgets.HBox([self.status, self.clear],
+                                          layout=widgets.Layout(align_items="center")),
+                             *(w for name in CHARTS for w in self._section(name))]
+        if not self._problem:
+            self._refresh()
+            self._draw_lifecycle()
+            for key in ("week", "category", "rivals", "measure", "own_shop"):
+                self.controls[key].observe(self._on_control, names="value")
+            self.clear.on_click(self._on_clear)
+        self._relabel()
+        self.controls["lang"].observe(self._on_lang, names="value")
+
+    # --- construction ---------------------------------------------------------------------
+
+    def _make_controls(self, own_shop: str | None) -> dict[str, widgets.ValueWidget]:
+        lang = widgets.ToggleButtons(options=[(_LANG_NAMES[x], x) for x in LANGS],
+                                     value=self._lang, style={"button_width": "72px"})
+        if self._problem:
+            return {"lang": lang}
+        d, shops = self.data, self._shops
+        self._own_missing = own_shop is not None and own_shop not in shops
+        weeks = sorted(d["date"].dropna().unique())
+        categories = (sorted(d["category"].dropna().unique()) if "category" in d.columns
+                      else [])
+        def look(width: str = "auto") -> dict:
+            return {"style": {"description_width": "initial"},
+                    "layout": widgets.Layout(width=width, margin="2px 16px 2px 0")}
+
+        return {
+            "week": widgets.Dropdown(options=[(f"{w:%Y-%m-%d}", pd.Timestamp(w))
+                                              for w in weeks],
+                                     value=pd.Timestamp(weeks[-1]), **look()),
+            "category": widgets.Dropdown(options=[("", _ALL), *((c, c) for c in categories)],
+                                         value=_ALL, **look()),
+            "rivals": widgets.IntSlider(min=1, max=max(1, len(shops) - 1),
+                                        value=min(5, max(1, len(shops) - 1)), **look("240px")),
+            "measure": widgets.Dropdown(options=[(m, m) for m in MEASURES if m in d.columns],
+                                        **look()),
+            "own_shop": widgets.Dropdown(options=shops, value=own_shop if own_shop in shops
+                                         else shops[0], **look()),
+            "lang": lang,
+        }
+
+    def _section(self, name: str) -> list[widgets.Widget]:
+        if name == "alerts":  # the table's title, then the table or the note
+            return [self.alerts, self.notes[name]]
+        return [self.notes[name], self.charts[name]]
+
+    # --- state ---------------------------------------------------------------------------
+
+    @property
+    def lang(self) -> str:
+        """The language the page is shown in (change it with the ``lang`` control)."""
+        return self._lang
+
+    @property
+    def own(self) -> str:
+        return self.controls["own_shop"].value
+
+    @property
+    def week(self) -> pd.Timestamp:
+        return self.controls["week"].value
+
+    def _scope(self) -> pd.DataFrame:
+        """The rows of the chosen category (all rows for all categories)."""
+        category = self.controls["category"].value
+        return self.data if category == _ALL else self.data[self.data["category"] == category]
+
+    # --- drawing -------------------------------------------------------------------------
+
+    def _refresh(self, *, share: bool = True) -> None:
+        """Recompute and redraw what changed; `share=False` keeps the share chart (and the
+        selection made in it). Charts whose inputs are unchanged only move their week rule."""
+        scope, own, measure = self._scope(), self.own, self.controls["measure"].value
+        try:
+            self.rivals = comp.top(scope, n=self.controls["rivals"].value, by=measure,
+                                   week=self.week, own_shop=own)["shop"].tolist()
+        except ShopDataError:
+            self.rivals = []
+        if self.selected not in self.rivals:
+            self.selected = None
+        # colours and stacking follow the shops' size over all weeks, so that they do
+        # not swap places from week to week
+        size = scope.groupby("shop", observed=True)[measure].sum()
+        shops = [own, *sorted(self.rivals, key=lambda s: (-size.get(s, 0), s))]
+        focus = [own, self.selected] if self.selected else shops
+        shown = scope[scope["shop"].isin(focus)]
+        lang, week = self._lang, self.week
+        state = (self.controls["category"].value, own, lang)
+        if share:
+            self._draw("share", (*state, measure, tuple(shops), self.selected),
+                       lambda: comp.share(scope, measure=measure),
+                       lambda df: charts.share_chart(df, measure=measure, shops=shops,
+                                                     selected=self.selected, week=week,
+                                                     lang=lang))
+            # assigning a chart replaces jc.selections: observe the new one each time
+            self.charts["share"].selections.observe(self._on_rival,
+                                                    names=[charts.RIVAL_SELECTION])
+        self._draw("price_index", (*state, frozenset(focus)), lambda: comp.price_index(shown, own),
+                   lambda df: charts.price_index_chart(df, week=week, lang=lang))
+        for name in ("share", "price_index"):
+            if self.charts[name].chart is not None:
+                setattr(self.charts[name].params, charts.WEEK_PARAM, charts.week_value(week))
+        weekly = (*state, tuple(focus), tuple(shops), week)
+        self._draw("content", weekly, lambda: _of_week(comp.content(shown), week),
+                   lambda df: charts.content_chart(df, shops=shops, week=week, lang=lang))
+        self._draw("audience", weekly, lambda: comp.audience_gap(shown, own, week=week),
+                   lambda df: charts.gap_chart(df, shops=shops, lang=lang))
+        self._draw("traffic", weekly, lambda: comp.traffic_mix_gap(shown, own, week=week),
+                   lambda df: charts.gap_chart(df, shops=shops, title="traffic_title",
+                                               lang=lang))
+        self._show_alerts(shown, own, week)
+        self._show_status()
+
+    def _draw(self, name: str, key: tuple, compute: Callable[[], pd.DataFrame],
+              draw: Callable[[pd.DataFrame], alt.TopLevelMixin]) -> None:
+        """Draw one chart, or hide it behind a friendly note when it has nothing to show.
+
+        Nothing happens when `key` (what the chart depends on) is the one last drawn.
+        """
+        if self._drawn.get(name) == key:
+            return
+        self._drawn[name] = key
+        try:
+            data = compute()
+        except ShopDataError:
+            data = pd.DataFrame()
+        empty = data.empty
+        widget, note = self.charts[name], self.notes[name]
+        widget.chart = None if empty else draw(data)
+        widget.layout.display = "none" if empty else None
+        note.value = message_html(t(f"empty_{name}", self._lang)) if empty else ""
+        note.layout.display = None if empty else "none"
+
+    def _draw_lifecycle(self) -> None:
+        funnel, window, lang = self._funnel, self._window, self._lang
+        self._draw("lifecycle", (lang,),
+                   lambda: pd.DataFrame() if funnel is None else comp.lifecycle(
+                       funnel, window=window),
+                   lambda df: charts.lifecycle_chart(df, weeks=window, lang=lang))
+
+    def _show_alerts(self, shown: pd.DataFrame, own: str, week: pd.Timestamp) -> None:
+        lang = self._lang
+        try:
+            alerts = comp.price_alerts(shown, own_shop=own)
+            alerts = alerts[alerts["date"] == week]
+        except ShopDataError:
+            alerts = pd.DataFrame()
+        title = t("alerts_title", lang, week=f"{week:%Y-%m-%d}")
+        if alerts.empty:
+            self.alerts.value = _table_html(title, [], [])
+            self.notes["alerts"].value = message_html(t("no_alerts", lang))
+            self.notes["alerts"].layout.display = None
+            return
+        self.notes["alerts"].layout.display = "none"
+        head = [t(k, lang) for k in ("shop", "product", "category", "alert_kind", "old_price",
+                                      "new_price", "price_change", "own_price")]
+        # a cut that takes a price below ours is one row with both alerts
+        kinds = (alerts.assign(kind=alerts["kind"].map(lambda k: t(f"alert_{k}", lang)))
+                 .sort_values("kind", key=lambda k: k != t("alert_cut", lang), kind="stable")
+                 .groupby(["shop", "product"], sort=False)["kind"].agg(" · ".join))
+        first = alerts.drop_duplicates(["shop", "product"])
+        rows = [[a.shop, a.product, getattr(a, "category", ""), kinds[(a.shop, a.product)],
+                 f"{a.old_price:,.2f}", f"{a.new_price:,.2f}", f"{a.change:+.1%}",
+                 "" if pd.isna(a.own_price) else f"{a.own_price:,.2f}"]
+                for a in first.itertuples(index=False)]
+        self.alerts.value = _table_html(title, head, rows)
+
+    def _show_status(self) -> None:
+        chosen = self.selected is not None
+        self.status.value = (message_html(t("selected_rival", self._lang, shop=self.selected))
+                             if chosen else "")
+        self.status.layout.display = None if chosen else "none"
+        self.clear.layout.display = None if chosen else "none"
+
+    def _relabel(self) -> None:
+        lang = self._lang
+        self.controls["lang"].description = ""
+        if self._problem:
+            self.title.value = title_html(t("competitors_title", lang))
+            self.message.value = message_html(t(self._problem, lang, **self._fields))
+            self.message.layout.display = None
+            return
+        weeks = self.controls["week"].options
+        self.title.value = title_html(t("competitors_title", lang), t(
+            "competitors_subtitle", lang, own=self.own, n=len(self.rivals),
+            start=weeks[0][0], end=weeks[-1][0]))
+        for key in ("week", "category", "rivals", "measure", "own_shop"):
+            self.controls[key].description = t(key, lang)
+        self._busy = True
+        try:
+            for key, labels in (("measure", {m: t(m, lang) for m in MEASURES}),
+                                ("category", {_ALL: t("all_categories", lang)})):
+                widget = self.controls[key]
+                value = widget.value
+                widget.options = [(labels.get(v, v), v) for _, v in widget.options]
+                widget.value = value
+        finally:
+            self._busy = False
+        self.clear.description = t("show_all_rivals", lang)
+        if self._own_missing:
+            self.message.value = message_html(t("own_shop_missing", lang, shop=self._asked_own,
+                                                used=self.own))
+            self.message.layout.display = None
+
+    # --- events --------------------------------------------------------------------------
+
+    def _on_control(self, change: dict) -> None:
+        if self._busy:
+            return
+        if change["owner"] is self.controls["own_shop"]:
+            self._own_missing = False
+            self.message.layout.display = "none"
+        self._refresh()
+        self._relabel()
+
+    def _on_lang(self, change: dict) -> None:
+        self._lang = change["new"]
+        self._relabel()
+        if not self._problem:
+            self._refresh()
+            self._draw_lifecycle()
+
+    def _on_rival(self, change: dict) -> None:
+        points = change["new"].value
+        shop = points[0].get("shop") if points else None
+        shop = None if shop == self.own else shop
+        if shop != self.selected:
+            self.selected = shop
+            self._refresh(share=False)
+
+    def _on_clear(self, _button: widgets.Button) -> None:
+        self.selected = None
+        self._refresh()
+
+
+class CreatorBenchmarkPage(widgets.VBox):
+    """What `build_competitors` shows for a creator ranking (fans, likes and videos, no sales):
+    the creators with most fans by likes per video, and a table of the top ones.
+
+    Attributes:
+        controls: ``lang`` (ToggleButtons), and ``category`` (Dropdown, ``""`` = all) when
+            the ranking has categories.
+        charts: ``{"creators": JupyterChart}``.
+        table: an HTML table of the creators with most fans.
+        benchmark: the `shopnb.competitors.creator_benchmark` table drawn.
+    """
+
+    TOP = 20
+
+    def __init__(self, ranking: pd.DataFrame, *, lang: str = "zh") -> None:
+        super().__init__(layout=widgets.Layout(max_width="980px"))
+        self._ranking, self._busy = ranking, False
+        self.benchmark = comp.creator_benchmark(ranking)
+        self.title = widgets.HTML(layout=widgets.Layout(flex="1 1 auto"))
+        self.table = widgets.HTML()
+        self.controls: dict[str, widgets.ValueWidget] = {
+            "lang": widgets.ToggleButtons(options=[(_LANG_NAMES[x], x) for x in LANGS],
+                                          value=lang, style={"button_width": "72px"})}
+        if "category" in ranking.columns:
+            categories = sorted(ranking["category"].dropna().unique())
+            self.controls["category"] = widgets.Dropdown(
+                options=[("", _ALL), *((c, c) for c in categories)], value=_ALL,
+                style={"description_width": "initial"})
+        self.charts = {"creators": chart_widget(None)}
+        self.charts["creators"].add_class("shopnb-chart-creators")
+        header = widgets.HBox([self.title, self.controls["lang"]], layout=widgets.Layout(
+            align_items="center", justify_content="space-between"))
+        rest = [self.controls["category"]] if "category" in self.controls else []
+        self.children = [header, *rest, self.charts["creators"], self.table]
+        self._draw()
+        for control in self.controls.values():
+            control.observe(self._on_change, names="value")
+
+    def _draw(self) -> None:
+        lang, ranking = self.controls["lang"].value, self._ranking
+        category = self.controls.get("category")
+        if category is not None:
+            self._busy = True  # new labels, same value: not a change to redraw for
+            try:
+                value = category.value
+                category.description = t("category", lang)
+                category.options = [(t("all_categories", lang) if v == _ALL else v, v)
+                                    for _, v in category.options]
+                category.value = value
+            finally:
+                self._busy = False
+            if value != _ALL:
+                ranking = ranking[ranking["category"] == value]
+        self.benchmark = comp.creator_benchmark(ranking)
+        dates = ranking["date"].dropna() if "date" in ranking.columns else pd.Series([])
+        when = f", {dates.max():%Y-%m-%d}" if len(dates) else ""
+        self.title.value = title_html(t("creators_title", lang), t(
+            "creators_subtitle", lang, n=f"{len(self.benchmark):,}", when=when))
+        self.charts["creators"].chart = charts.creator_chart(self.benchmark, lang=lang)
+        head = [t(k, lang) for k in ("rank", "creator", "fans", "likes", "videos",
+                                      "likes_per_video", "likes_per_video_pct")]
+        rows = [[r.fans_rank, r.shop, f"{r.fans:,.0f}", f"{r.likes:,.0f}", f"{r.videos:,.0f}",
+                 "" if pd.isna(r.likes_per_video) else f"{r.likes_per_video:,.0f}",
+                 "" if pd.isna(r.likes_per_video_pct) else f"{r.likes_per_video_pct:.0%}"]
+                for r in self.benchmark.head(self.TOP).itertuples(index=False)]
+        self.table.value = _table_html(t("top_creators", lang, n=len(rows)), head, rows)
+
+    def _on_change(self, change: dict) -> None:
+        if not self._busy:
+            self._draw()
+
+
+def _is_ranking(df: object) -> bool:
+    """A creator ranking: fans, likes and videos, but no sales to monitor."""
+    return (isinstance(df, pd.DataFrame) and {"shop", "fans", "likes", "videos"} <= set(df.columns)
+            and not set(MEASURES) & set(df.columns))
+
+
+def _of_week(df: pd.DataFrame, week: pd.Timestamp) -> pd.DataFrame:
+    return df[df["date"] == week]
+
+
+def _table_html(title: str, head: list[str], rows: list[list[object]]) -> str:
+    cell = f"padding: 4px 10px; border-bottom: 1px solid {COLORS['grid']}; text-align: left;"
+    th = "".join(f'<th style="{cell} color: {COLORS["muted"]};">{html.escape(h)}</th>'
+                 for h in head)
+    body = "".join("<tr>" + "".join(f'<td style="{cell}">{html.escape(str(v))}</td>' for v in r)
+                   + "</tr>" for r in rows)
+    table = (f'<table style="border-collapse: collapse; font-size: 13px;"><thead><tr>{th}</tr>'
+             f"</thead><tbody>{body}</tbody></table>" if rows else "")
+    return (f'<div class="shopnb-alerts" style="font-family: {FONT}; color: {COLORS["text"]};">'
+            f'<div style="font-size: 16px; font-weight: 600; margin: 12px 0 6px;">'
+            f"{html.escape(title)}</div>{table}</div>")
+
+
+def build_competitors(competitors: pd.DataFrame, funnel: pd.DataFrame | None = None, *,
+                      own_shop: str | None = None, lang: str = "zh",
+                      window: int = 4) -> CompetitorsPage | CreatorBenchmarkPage:
+    """The competitors page for a `competitors` table (and the own `funnel`, optional).
+
+    A creator ranking (fans, likes and videos but no GMV or sales, such as the Douyin
+    TOP500 export) gives a `CreatorBenchmarkPage` instead.
+
+    Args:
+        competitors: the canonical ``competitors`` table, weekly or daily (days are
+            rolled up to weeks). Bad or empty data gives a page with a friendly message.
+        funnel: the own shop's ``funnel`` table, for the products' life cycle.
+        own_shop: the own shop's name (default: the first shop in the table).
+        lang: ``"zh"`` or ``"en"``; the page's toggle switches it later.
+        window: weeks per window of the life-cycle comparison.
+
+    Example:
+        >>> import shopnb as sn  # doctest: +SKIP
+        >>> build_competitors(sn.load_sample("competitors"), sn.load_sample("funnel"),
+        ...                   own_shop="山野集官方旗舰店")  # doctest: +SKIP
+    """
+    if _is_ranking(competitors):
+        return CreatorBenchmarkPage(competitors, lang=lang)
+    return CompetitorsPage(competitors, funnel, own_shop=own_shop, lang=lang, window=window)

@@ -1,0 +1,62 @@
+"""The A/B chart builders in shopnb.charts: what they draw from what `shopnb.experiments` gives."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from shopnb import charts
+from shopnb import experiments as ex
+
+
+@pytest.fixture
+def result() -> pd.DataFrame:
+    df = pd.DataFrame({"variant": ["A", "B", "C"], "impressions": [10_000] * 3,
+                       "clicks": [400, 410, 520], "buyers": [20, 21, 22]})
+    res = ex.analyze(df, {"ctr": ("clicks", "impressions"), "click_to_buy": ("buyers", "clicks")})
+    res["significance"] = ex.significance(res)
+    return res
+
+
+def test_forest_draws_each_lift_and_interval_in_metric_order(result):
+    chart = charts.ab_forest(result, variants=result.attrs["variants"], level=0.95, lang="en")
+    spec = chart.to_dict()
+    assert spec["facet"]["row"]["sort"] == ["CTR", "Click-to-buy rate"]
+    layers = spec["spec"]["layer"]
+    assert layers[1]["encoding"]["x"]["field"] == "lower"
+    assert layers[1]["encoding"]["x2"]["field"] == "upper"
+    assert layers[2]["encoding"]["shape"]["scale"]["domain"] == [
+        "Significantly better", "Not significant", "Significantly worse"]
+    drawn = chart.data.set_index(["metric", "variant"])
+    assert drawn.loc[("CTR", "C"), "lift"] == pytest.approx(0.3)
+    assert drawn.loc[("CTR", "C"), "significance"] == "Significantly better"
+    assert drawn.loc[("CTR", "C"), "control"] == "4.00%"
+    assert "Lift over A (95% intervals)" in str(spec["title"])
+
+
+def test_variants_keep_their_colour_across_charts(result):
+    variants = result.attrs["variants"]
+    forest = charts.ab_forest(result, variants=variants, level=0.9, lang="zh").to_dict()
+    assert forest["spec"]["layer"][1]["encoding"]["color"]["scale"]["domain"] == ["A", "B", "C"]
+    daily = pd.DataFrame({"date": pd.to_datetime(["2024-05-01"] * 3), "variant": variants,
+                          "value": [0.04, 0.041, 0.052]})
+    spec = charts.ab_daily(daily, variants=variants, metric="ctr", percent=True,
+                           lang="zh").to_dict()
+    assert spec["encoding"]["color"]["scale"]["domain"] == ["A", "B", "C"]
+    assert spec["encoding"]["y"]["axis"]["format"] == ".1%"
+    assert "点击率 (CTR)：每日各版本" in str(spec["title"])
+
+
+def test_planner_curve_is_on_a_log_scale_with_the_chosen_lift_marked(result):
+    curve = ex.plan_for(result, "ctr", [0.05, 0.1, 0.2])
+    spec = charts.ab_sample_size(curve, mde=0.1, metric="ctr", lang="en").to_dict()
+    assert spec["layer"][0]["encoding"]["y"]["scale"]["type"] == "log"
+    assert spec["layer"][1]["encoding"]["x"]["datum"] == 0.1
+
+
+def test_builders_name_the_columns_they_miss():
+    with pytest.raises(ValueError, match="ab_posterior needs the column\\(s\\) density"):
+        charts.ab_posterior(pd.DataFrame({"variant": [], "rel_effect_size": []}),
+                            variants=["a"], metric="ctr")
+    assert charts.metric_label("ctr", "zh") == "点击率 (CTR)"
+    assert charts.metric_label("gmv_per_fan", "en") == "gmv_per_fan"
