@@ -51,13 +51,16 @@ import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING, TypeAlias
 
-import duckdb
 import numpy as np
 import pandas as pd
 
 from shopnb.errors import ShopDataError
 from shopnb.rates import wilson
+
+if TYPE_CHECKING:  # duckdb is imported when a query runs, not with shopnb
+    import duckdb
 
 __all__ = [
     "MODES",
@@ -67,7 +70,7 @@ __all__ = [
     "time_to_convert",
 ]
 
-Events = pd.DataFrame | str | os.PathLike | duckdb.DuckDBPyRelation
+Events: TypeAlias = "pd.DataFrame | str | os.PathLike | duckdb.DuckDBPyRelation"
 Window = float | int | str | dt.timedelta | pd.Timedelta
 MODES = ("ordered", "strict_order", "unordered")
 _MODE_ALIASES = {"default": "ordered"}
@@ -438,6 +441,8 @@ class _Query:
 @contextlib.contextmanager
 def _relation(events: Events) -> Iterator[duckdb.DuckDBPyRelation]:
     """`events` as a DuckDB relation (on a private connection unless it already is one)."""
+    import duckdb
+
     if isinstance(events, duckdb.DuckDBPyRelation):
         yield events
         return
@@ -459,6 +464,8 @@ def _read_path(con: duckdb.DuckDBPyConnection, path: Path) -> duckdb.DuckDBPyRel
     if not path.is_dir() and not any(ch in str(path) for ch in "*?[") and not path.exists():
         raise ShopDataError("no such file", file=str(path))
     suffix = Path(pattern).suffix.lower()
+    import duckdb
+
     try:
         if suffix in (".parquet", ".pq"):
             return con.read_parquet(pattern)
@@ -475,6 +482,8 @@ def _counts(q: _Query) -> str:
 
 
 def _run(rel: duckdb.DuckDBPyRelation, sql: str) -> pd.DataFrame:
+    import duckdb
+
     order = rel.query("shopnb_events", "SELECT current_setting('preserve_insertion_order')")
     if not order.fetchall()[0][0]:
         raise ShopDataError("the DuckDB connection has preserve_insertion_order = false; the "
