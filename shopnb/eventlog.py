@@ -48,7 +48,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeAlias
@@ -67,6 +67,8 @@ __all__ = [
     "ConversionTimes",
     "conversion_by_entry_day",
     "event_funnel",
+    "prepare",
+    "select_events",
     "time_to_convert",
 ]
 
@@ -80,6 +82,8 @@ _US = 1_000_000
 _BIN_EDGES_S = (0, 60, 300, 900, 1800, 3600, 10800, 21600, 43200, 86400, 172800, 259200,
                 604800, 1209600)
 _RUNNING = "OVER (ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)"
+# no progress bar: in a notebook or a Voila page it would print into the output
+_QUIET = "SET enable_progress_bar = false"
 
 
 def event_funnel(
@@ -188,38 +192,43 @@ def time_to_convert(
     q = _Query.build([from_step, to_step], window, by, "ordered", user, time, event)
     with _relation(events) as rel:
         q = q.bind(rel)
-        stats_sql, bin_sql, edges = _conversion_sql(q)
-        stats = _run(rel, stats_sql).rename(columns=q.by_names)
-        bins = _run(rel, bin_sql).rename(columns=q.by_names)
-    if not q.by:
-        stats = stats.fillna({"users": 0}).astype({"users": "int64"})
+        sql, edges = _conversion_sql(q)
+        found = _run(rel, sql).rename(columns=q.by_names)
+    groups = list(q.by_names.values())
+    bins = [f"b{i}" for i in range(len(edges) - 1)]
+    stats = found[[*groups, "users", "median_s", "p90_s", "mean_s"]].astype({"users": "int64"})
+    counts = found[[*groups, *bins]].melt(id_vars=groups, var_name="bin", value_name="users")
+    counts["bin"] = counts["bin"].str[1:].astype(int)
     return ConversionTimes(stats=stats.reset_index(drop=True),
-                           histogram=_histogram(bins, edges, list(q.by_names.values())))
+                           histogram=_histogram(counts, edges, groups))
 
 
-def _conversion_sql(q: _Query) -> tuple[str, str, list[float]]:
-    """SQL for time_to_convert's per-group statistics and histogram, and the bin edges."""
-    keys = q.key_names
-    on = " AND ".join(f"g.{k} = f.{k}" for k in keys)
-    per_user = (
-        f"SELECT {', '.join(keys)}, arg_min(d, t) AS d FROM ("
-        f"SELECT {', '.join(f'g.{k}' for k in keys)}, g.t, g.t - f.t AS d "
-        f"FROM (SELECT * FROM ({q.base_sql()}) WHERE lvl = 2) g "
-        f"ASOF JOIN (SELECT * FROM ({q.base_sql()}) WHERE lvl = 1) f ON {on} AND g.t >= f.t) "
-        f"WHERE d <= {q.window_us} GROUP BY ALL"
-    )
-    group = f" GROUP BY {q.group_keys}" if q.by else ""
-    stats_sql = (f"SELECT {q.group_select}count(*) AS users, "
-                 f"quantile_cont(d, 0.5) / {_US} AS median_s, "
-                 f"quantile_cont(d, 0.9) / {_US} AS p90_s, avg(d) / {_US} AS mean_s "
-                 f"FROM ({per_user}){group}")
+def _conversion_sql(q: _Query) -> tuple[str, list[float]]:
+    """SQL for time_to_convert (per group: users, median, p90, mean, and the users in
+    each bin b0, b1, ...) and the bins' edges in seconds.
+
+    One sort and one running scan: each `to_step` row gets the time of the latest
+    `from_step` row of its group at or before it (the same scan as event_funnel's).
+    """
+    keys = ", ".join(q.key_names)
+    rows = f"SELECT * FROM ({q.base_sql()}) ORDER BY {keys}, t, lvl"
+    latest = (f"SELECT {keys}, t, lvl, {', '.join(q._carry_key('a', 'lvl = 1'))}, "
+              f"{q._carry('v', 'lvl = 1', 't')} FROM ({rows})")
+    per_user = (f"SELECT {keys}, arg_min(t - v, t) AS d FROM ({latest}) "
+                f"WHERE lvl = 2 AND {q._same('a')} AND t - v <= {q.window_us} GROUP BY ALL")
     edges = [float(e) for e in _BIN_EDGES_S if e * _US < q.window_us] + [q.window_us / _US]
-    cases = " ".join(f"WHEN d < {int(e * _US)} THEN {i}" for i, e in enumerate(edges[1:-1]))
-    bin_sql = (f"SELECT {q.group_select}CASE {cases} ELSE {len(edges) - 2} END AS bin, "
-               f"count(*) AS users FROM ({per_user}) GROUP BY ALL" if cases else
-               f"SELECT {q.group_select}0 AS bin, count(*) AS users FROM ({per_user})"
-               f"{group}")
-    return stats_sql, bin_sql, edges
+    # bin i holds lower <= d < upper; the last one also its upper edge, the window
+    cuts = [None, *(int(e * _US) for e in edges[1:-1]), None]
+    bins = [" AND ".join([*([f"d >= {lo}"] if lo is not None else []),
+                          *([f"d < {hi}"] if hi is not None else [])]) or "true"
+            for lo, hi in zip(cuts, cuts[1:], strict=False)]
+    bins = [f"count(*) FILTER (WHERE {cond}) AS b{i}" for i, cond in enumerate(bins)]
+    group = f" GROUP BY {q.group_keys}" if q.by else ""
+    sql = (f"SELECT {q.group_select}count(*) AS users, "
+           f"quantile_cont(d, 0.5) / {_US} AS median_s, "
+           f"quantile_cont(d, 0.9) / {_US} AS p90_s, avg(d) / {_US} AS mean_s, "
+           f"{', '.join(bins)} FROM ({per_user}){group}")
+    return sql, edges
 
 
 def conversion_by_entry_day(
@@ -260,6 +269,77 @@ def conversion_by_entry_day(
     table = _step_table(found.assign(date=pd.to_datetime(found["date"])),
                         q, 0.05, groups=["date"])
     return table[["date", "step", "users", "rate_from_first"]]
+
+
+def prepare(events: Events, *, user: str = "user_id", time: str = "ts",
+            columns: Sequence[str] | None = None) -> duckdb.DuckDBPyRelation:
+    """The log as an in-memory DuckDB table, for many funnels on the same log (a page).
+
+    Users get whole-number keys (the same user, the same key; funnels only
+    need to tell users apart), which sort several times faster than text ids;
+    rows without a user or a time are left out and the rest is kept in time
+    order. `columns` are the columns to keep besides `user` and `time`
+    (default: all).
+
+    Example:
+        >>> import pandas as pd
+        >>> log = pd.DataFrame({"user_id": ["u9", "u1", "u9"], "event": ["click"] * 3,
+        ...                     "ts": pd.to_datetime(["2024-11-02", "2024-11-01", "2024-11-03"])})
+        >>> prepare(log).order("ts").fetchall()[0][:2]
+        (1, datetime.datetime(2024, 11, 1, 0, 0))
+    """
+    with _relation(events) as rel:
+        keep = [c for c in (rel.columns if columns is None else columns) if c not in (user, time)]
+        missing = [c for c in (user, time, *keep) if c not in rel.columns]
+        if missing:
+            raise ShopDataError(f"the event log has no {', '.join(missing)} column (columns "
+                                f"found: {', '.join(rel.columns) or 'none'})")
+        table = rel.query("shopnb_events", (
+            f"SELECT dense_rank() OVER (ORDER BY {_ident(user)}) AS {_ident(user)}, "
+            f"{', '.join(_ident(c) for c in (time, *keep))} FROM shopnb_events "
+            f"WHERE {_ident(user)} IS NOT NULL AND {_ident(time)} IS NOT NULL "
+            f"ORDER BY {_ident(time)}")).arrow()
+    import duckdb
+
+    con = duckdb.connect()
+    con.execute(_QUIET)
+    con.register("shopnb_prepared", table)
+    con.execute("CREATE TABLE shopnb_log AS SELECT * FROM shopnb_prepared")
+    con.unregister("shopnb_prepared")
+    return con.table("shopnb_log")
+
+
+def select_events(
+    events: duckdb.DuckDBPyRelation,
+    *,
+    start: object = None,
+    end: object = None,
+    where: Mapping[str, Sequence[object]] | None = None,
+    time: str = "ts",
+) -> duckdb.DuckDBPyRelation:
+    """The events from `start` up to and including the day of `end`, whose columns in
+    `where` take one of the values given (an empty list selects nothing).
+
+    Example:
+        >>> import pandas as pd
+        >>> log = prepare(pd.DataFrame({"user_id": [1, 2], "event": ["click", "pay"],
+        ...     "carrier": ["live", "card"], "ts": pd.to_datetime(["2024-11-01", "2024-11-02"])}))
+        >>> select_events(log, end="2024-11-01", where={"carrier": ["live"]}).fetchall()[0][2]
+        'click'
+    """
+    conds = []
+    if start is not None:
+        conds.append(f"{_ident(time)} >= {_literal(f'{pd.Timestamp(start):%Y-%m-%d %H:%M:%S}')}")
+    if end is not None:
+        last = pd.Timestamp(end).normalize() + pd.Timedelta(days=1)
+        conds.append(f"{_ident(time)} < {_literal(f'{last:%Y-%m-%d %H:%M:%S}')}")
+    for column, values in (where or {}).items():
+        if column not in events.columns:
+            raise ShopDataError(f"the event log has no {column} column to select on")
+        values = [v for v in values if v is not None]
+        listed = ", ".join(_literal(str(v)) for v in values)
+        conds.append(f"CAST({_ident(column)} AS VARCHAR) IN ({listed})" if values else "false")
+    return events.filter(" AND ".join(conds)) if conds else events
 
 
 # --- the SQL ---------------------------------------------------------------------------------
@@ -447,6 +527,7 @@ def _relation(events: Events) -> Iterator[duckdb.DuckDBPyRelation]:
         yield events
         return
     con = duckdb.connect()
+    con.execute(_QUIET)
     try:
         if isinstance(events, pd.DataFrame):
             yield con.from_df(events)

@@ -14,6 +14,8 @@ day: that is how the back office adds them up, too.)
   that went to people who stopped there.
 - `explain_change`: the change of GPM between two periods split exactly into
   the CTR, conversion and AOV effects (Shapley decomposition).
+- `ctr_decay`: how the CTR of short videos fades with the days since publishing,
+  per content format (from the `videos` table).
 - `event_funnel`, `time_to_convert`, `conversion_by_entry_day`: funnels on an
   event log, computed in DuckDB (they live in `shopnb.eventlog`).
 
@@ -50,6 +52,7 @@ __all__ = [
     "KPIS",
     "conversion_by_entry_day",
     "cost_chain",
+    "ctr_decay",
     "event_funnel",
     "explain_change",
     "kpis",
@@ -310,6 +313,48 @@ def explain_change(
     cols_out = [*keys, "factor", "control", "treatment", "effect_size", "rel_effect_size",
                 "gpm_effect", "gpm_rel_effect"]
     return out.sort_values([*keys, "factor"], kind="stable")[cols_out].reset_index(drop=True)
+
+
+def ctr_decay(
+    videos: pd.DataFrame,
+    by: By = "format",
+    *,
+    max_days: int = 30,
+    alpha: float = 0.05,
+) -> pd.DataFrame:
+    """CTR by days since publishing: how fast each content format's videos wear out.
+
+    From the daily `videos` table (one row per video and day, with
+    ``published_at``, ``impressions`` and ``clicks``): per group and age in
+    days (0 = the publishing day, up to `max_days`), the videos seen,
+    impressions, clicks and the CTR (clicks / impressions of the videos that
+    age) with its Wilson interval.
+
+    Example:
+        >>> v = pd.DataFrame({"video_id": ["a", "a", "b"], "format": ["drama"] * 3,
+        ...                   "date": pd.to_datetime(["2024-11-01", "2024-11-02", "2024-11-02"]),
+        ...                   "published_at": pd.to_datetime(["2024-11-01 20:00"] * 2
+        ...                                                  + ["2024-11-02 08:00"]),
+        ...                   "impressions": [1000, 500, 1000], "clicks": [60, 20, 50]})
+        >>> out = ctr_decay(v)
+        >>> out["days"].tolist(), out["videos"].tolist(), out["ctr"].tolist()
+        ([0, 1], [2, 1], [0.055, 0.04])
+    """
+    _need(videos, ["date", "published_at", "impressions", "clicks"], "measure the CTR decay")
+    frame, keys = resolve_by(videos, by, date="date")
+    days = (pd.to_datetime(frame["date"]).dt.normalize()
+            - pd.to_datetime(frame["published_at"]).dt.normalize()).dt.days
+    frame = frame.assign(days=days)
+    frame = frame[(frame["days"] >= 0) & (frame["days"] <= max_days)]
+    ids = "video_id" if "video_id" in frame.columns else None
+    groups = frame.groupby([*keys, "days"], observed=True, sort=True)
+    out = groups[["impressions", "clicks"]].sum().astype(float)
+    out["videos"] = groups[ids].nunique() if ids else groups.size()
+    out = out.reset_index()
+    rate, low, high = wilson(out["clicks"].to_numpy(), out["impressions"].to_numpy(), alpha)
+    out = out.assign(ctr=rate, ctr_ci_lower=low, ctr_ci_upper=high)
+    return out[[*keys, "days", "videos", "impressions", "clicks", "ctr", "ctr_ci_lower",
+                "ctr_ci_upper"]]
 
 
 # --- helpers ---------------------------------------------------------------------------------

@@ -43,6 +43,7 @@ __all__ = [
     "Target",
     "UnpaidByHour",
     "alerts",
+    "check_table",
     "kpi_table",
     "load_targets",
     "unpaid_by_hour",
@@ -180,7 +181,7 @@ def alerts(
     targets: Mapping[str, Target] | None = None,
     *,
     videos: pd.DataFrame | None = None,
-    by: str | Sequence[str] = "product",
+    by: str | Sequence[str] | None = "product",
     watch: Sequence[str] = ("gmv",),
     tolerance: float = 0.10,
     drop: float = 0.15,
@@ -189,7 +190,8 @@ def alerts(
 ) -> pd.DataFrame:
     """Every KPI more than `tolerance` off target and every day-over-day drop beyond `drop`.
 
-    Checked per day, overall and per `by` group (products by default). A drop
+    Checked per day, overall and per `by` group (products by default; None for
+    the whole shop only). A drop
     is a change for the worse from the day before (a rise, for a cost) of
     more than `drop`; the metrics with targets and those in `watch` are
     followed. Groups whose base (impressions for CTR, plays for completion,
@@ -212,15 +214,44 @@ def alerts(
         >>> out[out["scope"] == "overall"][["metric", "kind", "change"]].round(2).values.tolist()
         [['ctr', 'off_target', -0.25], ['ctr', 'drop', -0.4], ['gmv', 'drop', -0.44]]
     """
-    targets = dict(DEFAULT_TARGETS if targets is None else targets)
     _, group_keys = resolve_by(funnel, by, date=date)
     frames = []
-    for keys in ([], group_keys):
+    for keys in ([], group_keys) if group_keys else ([],):
         table = kpi_table(funnel, videos, [date, *keys], date=date)
         scope = table[keys].astype(str).agg(" / ".join, axis=1) if keys else "overall"
         frames.append(table.assign(scope=scope))
-    table = pd.concat(frames, ignore_index=True)
-    group_cols = ["scope", *group_keys]
+    return check_table(pd.concat(frames, ignore_index=True), targets, groups=group_keys,
+                       watch=watch, tolerance=tolerance, drop=drop, min_base=min_base,
+                       date=date)
+
+
+def check_table(
+    table: pd.DataFrame,
+    targets: Mapping[str, Target] | None = None,
+    *,
+    groups: Sequence[str] = (),
+    watch: Sequence[str] = ("gmv",),
+    tolerance: float = 0.10,
+    drop: float = 0.15,
+    min_base: float = 200,
+    date: str = "date",
+) -> pd.DataFrame:
+    """`alerts` on a KPI table already computed (`kpi_table` by date, and `groups`).
+
+    The table may hold a ``scope`` column (one series per scope); without one it
+    is one series, "overall".
+
+    Example:
+        >>> daily = pd.DataFrame({"date": pd.to_datetime(["2024-11-01", "2024-11-02"]),
+        ...                       "clicks": [500, 500], "roi": [3.2, 2.0]})
+        >>> check_table(daily, {"roi": DEFAULT_TARGETS["roi"]}, watch=())[
+        ...     ["metric", "kind", "severity"]].values.tolist()
+        [['roi', 'off_target', 'high'], ['roi', 'drop', 'high']]
+    """
+    targets = dict(DEFAULT_TARGETS if targets is None else targets)
+    if "scope" not in table.columns:
+        table = table.assign(scope="overall")
+    group_cols = ["scope", *groups]
     found = []
     for metric in dict.fromkeys([*targets, *watch]):
         if metric not in table.columns:
@@ -230,8 +261,8 @@ def alerts(
                   _drops(table, metric, target, group_cols, drop, min_base, date)]
     columns = [date, *group_cols, "metric", "kind", "value", "target", "previous", "change",
                "severity"]
-    out = pd.concat([f for f in found if len(f)], ignore_index=True) if any(
-        len(f) for f in found) else pd.DataFrame(columns=columns)
+    found = [f for f in found if len(f)]
+    out = pd.concat(found, ignore_index=True) if found else pd.DataFrame(columns=columns)
     out["_rank"] = out["severity"].map({"high": 0, "medium": 1})
     out["_overall"] = out["scope"] != "overall"
     return (out.sort_values([date, "_rank", "_overall", "scope", "metric"],

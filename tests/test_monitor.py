@@ -191,3 +191,12 @@ def test_unpaid_orders_need_order_times():
         unpaid_by_hour(pd.DataFrame({"ts": [pd.NaT], "status": ["unpaid"]}))
     with pytest.raises(ShopDataError, match="neither"):
         unpaid_by_hour(pd.DataFrame({"ts": pd.to_datetime(["2024-11-01"])}))
+
+
+def test_alerts_for_the_whole_shop_only():
+    df = _days(product_id=["1"] * 2, impressions=[10_000] * 2, clicks=[500, 300],
+               buyers=[20, 12], gmv=[900.0, 500.0])
+    out = alerts(df, by=None)
+    assert set(out["scope"]) == {"overall"}
+    assert "product_id" not in out.columns
+    assert len(out) == len(alerts(df).query("scope == 'overall'"))
