@@ -12,7 +12,13 @@ import pytest
 
 from shopnb import load_events
 from shopnb.errors import ShopDataError
-from shopnb.eventlog import conversion_by_entry_day, event_funnel, time_to_convert
+from shopnb.eventlog import (
+    conversion_by_entry_day,
+    event_funnel,
+    prepare,
+    select_events,
+    time_to_convert,
+)
 
 REALDATA = Path(__file__).resolve().parents[2] / "shared" / "realdata"
 TIANCHI = REALDATA / "tianchi_mobile_sample" / "tianchi_mobile_recommend_train_user_sample.csv"
@@ -307,3 +313,25 @@ def test_a_log_of_many_chunks_matches_clickhouse_counts(tmp_path):
         expected = _clickhouse_levels(chdb, path, STEPS, 3600, mode)
         counts = event_funnel(path, STEPS, 3600, mode=mode)
         assert _users(counts) == [int((expected >= k).sum()) for k in range(1, 5)]
+
+
+# --- a prepared log for many questions -------------------------------------------------------
+
+def test_prepare_keys_users_by_number_and_select_events_filters():
+    log = _log([("bob", 0, "impression"), ("amy", 60, "impression"), ("bob", 90, "click"),
+                ("amy", 86_400 + 60, "click")], carrier=["live", "live", "live", "card"])
+    prepared = prepare(log)
+    rows = prepared.order("ts").fetchall()
+    assert [r[0] for r in rows] == [2, 1, 2, 1]  # amy 1, bob 2; in time order
+    assert _users(event_funnel(prepared, STEPS[:2], 3600)) == _users(
+        event_funnel(log, STEPS[:2], 3600)) == [2, 1]
+    first_day = select_events(prepared, end=T0)
+    assert _users(event_funnel(first_day, STEPS[:2], 3600)) == [2, 1]
+    live = select_events(prepared, start=T0 + pd.Timedelta(seconds=30),
+                         where={"carrier": ["live"]})
+    assert live.count("*").fetchall()[0][0] == 2
+    assert select_events(prepared, where={"carrier": []}).count("*").fetchall()[0][0] == 0
+    with pytest.raises(ShopDataError, match="channel"):
+        select_events(prepared, where={"channel": ["feed"]})
+    with pytest.raises(ShopDataError, match="no uid column"):
+        prepare(log, user="uid")

@@ -11,7 +11,7 @@ from statsmodels.stats.proportion import proportion_confint
 
 from shopnb import load_funnel
 from shopnb.errors import ShopDataError
-from shopnb.funnel import cost_chain, explain_change, kpis, resolve_by, summary
+from shopnb.funnel import cost_chain, ctr_decay, explain_change, kpis, resolve_by, summary
 from shopnb.rates import wilson
 
 REALDATA = Path(__file__).resolve().parents[2] / "shared" / "realdata"
@@ -213,3 +213,26 @@ def test_ad_funnel_totals_and_rates_match_the_reference():
     assert row["ctr"] == 38_165 / 213_434_828
     assert row["cost_per_click"] == pytest.approx(58_705.23 / 38_165, rel=1e-6)
     assert row["cost_per_buyer"] == pytest.approx(58_705.23 / 1_079, rel=1e-6)
+
+
+# --- CTR decay of short videos ---------------------------------------------------------------
+
+def test_ctr_decay_by_days_since_publishing():
+    videos = pd.DataFrame({
+        "video_id": ["a", "a", "a", "b", "b", "c"],
+        "format": ["drama", "drama", "drama", "drama", "drama", "review"],
+        "date": pd.to_datetime(["2024-11-01", "2024-11-02", "2024-11-05", "2024-11-03",
+                                "2024-11-04", "2024-11-02"]),
+        "published_at": pd.to_datetime(["2024-11-01 22:00"] * 3 + ["2024-11-03 07:00"] * 2
+                                       + ["2024-11-03 09:00"]),  # c: a day before publishing
+        "impressions": [1000, 800, 500, 2000, 1000, 700],
+        "clicks": [30, 16, 5, 50, 20, 14]})
+    out = ctr_decay(videos, max_days=3)
+    assert out[["format", "days", "videos"]].values.tolist() == [
+        ["drama", 0, 2], ["drama", 1, 2]]  # day 4 of a is past max_days; c before publishing
+    assert out["ctr"].tolist() == [80 / 3000, 36 / 1800]
+    low, high = proportion_confint(80, 3000, method="wilson")
+    assert out["ctr_ci_lower"].iloc[0] == pytest.approx(low)
+    assert out["ctr_ci_upper"].iloc[0] == pytest.approx(high)
+    with pytest.raises(ShopDataError, match="published_at"):
+        ctr_decay(videos.drop(columns="published_at"))
