@@ -619,7 +619,7 @@ def funnel_chart(df: pd.DataFrame, *, kind: str = "stage", title: str = "fn_funn
     Takes `shopnb.funnel.summary` output (``stage, count`` ...) or, with
     ``kind="step"``, `shopnb.eventlog.event_funnel` output (``step, users`` ...).
     A ``period`` column (already in words: this period, comparison) draws the
-    periods side by side.
+    periods side by side, in the order they come.
 
     Example:
         >>> df = pd.DataFrame({"stage": ["impressions", "clicks"], "count": [1000.0, 50.0],
@@ -650,9 +650,10 @@ def funnel_chart(df: pd.DataFrame, *, kind: str = "stage", title: str = "fn_funn
     data.loc[data["stage"] == data_first, "rate_from_previous"] = np.nan
     periods = "period" in data.columns
     y = alt.Y("label:N").sort(labels).title(None)
-    offset = [alt.YOffset("period:N")] if periods else []
-    color = [alt.Color("period:N").title(t("fn_period", lang)).legend(orient="top")] \
-        if periods else []
+    order = list(dict.fromkeys(data["period"])) if periods else []  # as they come: ours first
+    offset = [alt.YOffset("period:N").sort(order)] if periods else []
+    color = [alt.Color("period:N").scale(domain=order).title(t("fn_period", lang))
+             .legend(orient="top")] if periods else []
     tooltip = [alt.Tooltip("label:N").title(t("stage", lang)),
                *([alt.Tooltip("period:N").title(t("fn_period", lang))] if periods else []),
                alt.Tooltip("count:Q").title(t("fn_count", lang)).format(",.0f"),

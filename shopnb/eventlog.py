@@ -67,6 +67,7 @@ __all__ = [
     "ConversionTimes",
     "conversion_by_entry_day",
     "event_funnel",
+    "event_names",
     "prepare",
     "select_events",
     "time_to_convert",
@@ -307,6 +308,22 @@ def prepare(events: Events, *, user: str = "user_id", time: str = "ts",
     con.execute("CREATE TABLE shopnb_log AS SELECT * FROM shopnb_prepared")
     con.unregister("shopnb_prepared")
     return con.table("shopnb_log")
+
+
+def event_names(events: Events, *, event: str = "event") -> list[str]:
+    """The distinct events in the log, sorted.
+
+    Example:
+        >>> import pandas as pd
+        >>> event_names(pd.DataFrame({"event": ["pay", "click", "pay", None]}))
+        ['click', 'pay']
+    """
+    with _relation(events) as rel:
+        if event not in rel.columns:
+            raise ShopDataError(f"the event log has no {event} column")
+        found = _run(rel, f"SELECT DISTINCT CAST({_ident(event)} AS VARCHAR) AS e FROM "
+                          f"shopnb_events WHERE {_ident(event)} IS NOT NULL ORDER BY 1")
+    return found["e"].tolist()
 
 
 def select_events(

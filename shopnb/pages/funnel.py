@@ -54,7 +54,7 @@ import pandas as pd
 
 from shopnb import charts, eventlog, monitor
 from shopnb import funnel as fn
-from shopnb.datasets import load_sample
+from shopnb.datasets import SAMPLE_FILES, load_sample, sample_dir
 from shopnb.errors import ShopDataError
 from shopnb.load import load_events, load_funnel, load_orders, load_videos
 from shopnb.pages._widgets import chart_widget, message_html, title_html
@@ -89,12 +89,14 @@ class ShopTables:
     """The tables the page reads; only `funnel` is required.
 
     Attributes:
+        events: a DataFrame, or the path of a canonical event log (Parquet or CSV)
+            that DuckDB reads when the user-path tab is first opened.
         sources: the files the tables came from (empty for the sample shop).
         issues: data-quality notes the loaders made (``strict=False``).
     """
 
     funnel: pd.DataFrame
-    events: pd.DataFrame | None = None
+    events: pd.DataFrame | str | os.PathLike | None = None
     videos: pd.DataFrame | None = None
     orders: pd.DataFrame | None = None
     sources: list[str] = field(default_factory=list)
@@ -149,8 +151,9 @@ def shop_tables(folder: str | os.PathLike | None = None) -> ShopTables:
         ['card', 'live', 'video']
     """
     folder = folder or os.environ.get("SHOPNB_DATA") or None
-    if folder is None:
-        return ShopTables(funnel=load_sample("funnel"), events=load_sample("events"),
+    if folder is None:  # the sample's log is canonical already: DuckDB reads it as it is
+        return ShopTables(funnel=load_sample("funnel"),
+                          events=sample_dir() / SAMPLE_FILES["events"][0],
                           videos=load_sample("videos"), orders=load_sample("orders"))
     path = Path(folder)
     if not path.is_dir():
@@ -288,6 +291,7 @@ class FunnelPage(widgets.VBox):
     def _set_data(self, tables: ShopTables) -> None:
         """Take new tables: check them, fill the controls' options, redraw."""
         self.data, self._events, self._drawn, self._ids = tables, None, {}, {}
+        self._steps: list[str] = []
         self._problem, self._fields = check_funnel(
             tables.funnel, ("impressions", "clicks", "buyers", "gmv"))
         if not self._problem:
@@ -306,7 +310,8 @@ class FunnelPage(widgets.VBox):
                     else pd.DataFrame({"product_id": [], "product_name": []}))
         self._busy = True
         try:
-            c["dates"].options = [(f"{d:%Y-%m-%d}", d) for d in days]
+            label = "%m-%d" if days[0].year == days[-1].year else "%Y-%m-%d"
+            c["dates"].options = [(f"{d:{label}}", d) for d in days]
             c["dates"].index = (max(0, len(days) - DEFAULT_DAYS), len(days) - 1)
             c["products"].options = [(str(n), str(i)) for i, n in products.itertuples(
                 index=False)]
@@ -422,7 +427,7 @@ class FunnelPage(widgets.VBox):
                        lambda df: charts.ctr_decay_chart(df, lang=lang))
         elif name == "events":  # the log has no formats; the comparison is not drawn here
             window = self.controls["window"].value
-            steps = self._steps()
+            steps = self._steps if self._log() is not None else []
             state = (lang, self.period(), self.controls["products"].value,
                      self.controls["carrier"].value, self.controls["channel"].value, window)
             self._draw("events", state, self._event_funnel_data,
@@ -435,7 +440,8 @@ class FunnelPage(widgets.VBox):
                            end=steps[-1], lang=lang),
                        note=lambda: t("fn_empty_ttc", lang,
                                       start=charts.value_label("stage", steps[0], lang),
-                                      end=charts.value_label("stage", steps[-1], lang)))
+                                      end=charts.value_label("stage", steps[-1], lang))
+                       if len(steps) > 1 else t("fn_empty_events", lang))
         else:
             self._show_alerts()
 
@@ -499,27 +505,26 @@ class FunnelPage(widgets.VBox):
             return None
         return fn.ctr_decay(videos)
 
-    def _steps(self) -> list[str]:
-        events = self.data.events
-        if events is None or "event" not in events.columns:
-            return []
-        present = set(events["event"].dropna().unique())
-        return [s for s in EVENT_STEPS if s in present]
+    def _log(self) -> object:
+        """The event log as a DuckDB table, read when the user-path tab first needs it."""
+        if self._events is None and self.data.events is not None:
+            self._events = eventlog.prepare(self.data.events)
+            self._steps = [s for s in EVENT_STEPS if s in eventlog.event_names(self._events)]
+        return self._events
 
     def _event_log(self):
-        if self._events is None:
-            self._events = eventlog.prepare(self.data.events)
+        log = self._log()
         start, end = self.period()
         where = {"item_id": list(self.controls["products"].value)} if (
-            "item_id" in self.data.events.columns and "product_id" in self._frame.columns) else {}
+            "item_id" in log.columns and "product_id" in self._frame.columns) else {}
         for key in ("carrier", "channel"):
             value = self.controls[key].value
-            if value != _ALL and key in self.data.events.columns:
+            if value != _ALL and key in log.columns:
                 where[key] = [value]
-        return eventlog.select_events(self._events, start=start, end=end, where=where)
+        return eventlog.select_events(log, start=start, end=end, where=where)
 
     def _event_funnel_data(self) -> pd.DataFrame | None:
-        steps = self._steps()
+        steps = self._steps if self._log() is not None else []
         if len(steps) < 2:
             return None
         out = eventlog.event_funnel(self._event_log(), steps,
@@ -527,7 +532,7 @@ class FunnelPage(widgets.VBox):
         return None if out["users"].iloc[0] == 0 else out
 
     def _conversion_time_data(self) -> eventlog.ConversionTimes | None:
-        steps = self._steps()
+        steps = self._steps if self._log() is not None else []
         if len(steps) < 2:
             return None
         out = eventlog.time_to_convert(self._event_log(), steps[0], steps[-1],
