@@ -278,8 +278,9 @@ def prepare(events: Events, *, user: str = "user_id", time: str = "ts",
 
     Users get whole-number keys (the same user, the same key; funnels only
     need to tell users apart), which sort several times faster than text ids;
-    rows without a user or a time are left out and the rest is kept in time
-    order. `columns` are the columns to keep besides `user` and `time`
+    rows without a user or a time are left out and the rest is stored by user
+    and time, the order the funnel scans sort them into (a sort of sorted rows
+    is quicker). `columns` are the columns to keep besides `user` and `time`
     (default: all).
 
     Example:
@@ -299,7 +300,7 @@ def prepare(events: Events, *, user: str = "user_id", time: str = "ts",
             f"SELECT dense_rank() OVER (ORDER BY {_ident(user)}) AS {_ident(user)}, "
             f"{', '.join(_ident(c) for c in (time, *keep))} FROM shopnb_events "
             f"WHERE {_ident(user)} IS NOT NULL AND {_ident(time)} IS NOT NULL "
-            f"ORDER BY {_ident(time)}")).arrow()
+            f"ORDER BY 1, {_ident(time)}")).arrow()
     import duckdb
 
     con = duckdb.connect()

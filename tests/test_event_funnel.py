@@ -322,7 +322,7 @@ def test_prepare_keys_users_by_number_and_select_events_filters():
                 ("amy", 86_400 + 60, "click")], carrier=["live", "live", "live", "card"])
     prepared = prepare(log)
     rows = prepared.order("ts").fetchall()
-    assert [r[0] for r in rows] == [2, 1, 2, 1]  # amy 1, bob 2; in time order
+    assert [r[0] for r in rows] == [2, 1, 2, 1]  # amy 1, bob 2
     assert _users(event_funnel(prepared, STEPS[:2], 3600)) == _users(
         event_funnel(log, STEPS[:2], 3600)) == [2, 1]
     first_day = select_events(prepared, end=T0)

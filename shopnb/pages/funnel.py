@@ -292,6 +292,7 @@ class FunnelPage(widgets.VBox):
         """Take new tables: check them, fill the controls' options, redraw."""
         self.data, self._events, self._drawn, self._ids = tables, None, {}, {}
         self._steps: list[str] = []
+        self._asked: dict[tuple, object] = {}
         self._problem, self._fields = check_funnel(
             tables.funnel, ("impressions", "clicks", "buyers", "gmv"))
         if not self._problem:
@@ -515,8 +516,11 @@ class FunnelPage(widgets.VBox):
     def _event_log(self):
         log = self._log()
         start, end = self.period()
-        where = {"item_id": list(self.controls["products"].value)} if (
-            "item_id" in log.columns and "product_id" in self._frame.columns) else {}
+        chosen = self.controls["products"].value
+        every = len(chosen) == len(self.controls["products"].options)
+        where = {"item_id": list(chosen)} if (
+            not every and "item_id" in log.columns and "product_id" in self._frame.columns
+        ) else {}
         for key in ("carrier", "channel"):
             value = self.controls[key].value
             if value != _ALL and key in log.columns:
@@ -527,17 +531,28 @@ class FunnelPage(widgets.VBox):
         steps = self._steps if self._log() is not None else []
         if len(steps) < 2:
             return None
-        out = eventlog.event_funnel(self._event_log(), steps,
-                                    WINDOWS[self.controls["window"].value])
+        out = self._from_log("events", lambda log, window: eventlog.event_funnel(
+            log, steps, window))
         return None if out["users"].iloc[0] == 0 else out
 
     def _conversion_time_data(self) -> eventlog.ConversionTimes | None:
         steps = self._steps if self._log() is not None else []
         if len(steps) < 2:
             return None
-        out = eventlog.time_to_convert(self._event_log(), steps[0], steps[-1],
-                                       WINDOWS[self.controls["window"].value])
+        out = self._from_log("ttc", lambda log, window: eventlog.time_to_convert(
+            log, steps[0], steps[-1], window))
         return None if out.stats.empty or out.stats["users"].iloc[0] == 0 else out
+
+    def _from_log(self, name: str, query: Callable[[object, int], object]) -> object:
+        """A query on the selected events, kept while the selection is the same (a switch
+        of language redraws without asking DuckDB again)."""
+        c = self.controls
+        key = (name, self.period(), c["products"].value, c["carrier"].value,
+               c["channel"].value, c["window"].value)
+        if key not in self._asked:
+            self._asked = {k: v for k, v in self._asked.items() if k[0] != name}
+            self._asked[key] = query(self._event_log(), WINDOWS[c["window"].value])
+        return self._asked[key]
 
     # cards, tables, downloads
 
