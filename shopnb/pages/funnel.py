@@ -103,6 +103,7 @@ class ShopTables:
     issues: list[str] = field(default_factory=list)
 
 
+_NO_FUNNEL = "no funnel data"
 _LOADERS: tuple[tuple[str, Callable[..., pd.DataFrame]], ...] = (
     ("events", load_events), ("orders", load_orders), ("videos", load_videos),
     ("funnel", load_funnel))
@@ -137,7 +138,7 @@ def read_exports(paths: Sequence[str | os.PathLike]) -> ShopTables:
             raise ShopDataError(f"not a known export (funnel, videos, orders or behaviour "
                                 f"log): {errors[-1]}", file=path.name)
     if not found["funnel"]:
-        raise ShopDataError("no funnel data: add a 罗盘 product or deal export")
+        raise ShopDataError(f"{_NO_FUNNEL}: add a 罗盘 product or deal export")
     tables = {name: pd.concat(frames, ignore_index=True) if frames else None
               for name, frames in found.items()}
     return ShopTables(**tables, sources=[Path(p).name for p in paths], issues=issues)
@@ -225,6 +226,7 @@ class FunnelPage(widgets.VBox):
         self.download = widgets.HTML()
         self.alerts = widgets.HTML()
         self.unpaid = widgets.HTML()
+        self.gpm_note = widgets.HTML()
         self.notes = {name: widgets.HTML(layout=widgets.Layout(display="none"))
                       for name in CHARTS}
         self.charts = {name: chart_widget(None) for name in CHARTS}
@@ -238,7 +240,7 @@ class FunnelPage(widgets.VBox):
         self.upload.add_class("shopnb-upload")
         section = {name: [self.notes[name], self.charts[name]] for name in CHARTS}
         self.tabs = widgets.Tab(children=[
-            widgets.VBox([w for c in TABS["overview"] for w in section[c]]),
+            widgets.VBox([*(w for c in TABS["overview"] for w in section[c]), self.gpm_note]),
             widgets.VBox([w for c in TABS["content"] for w in section[c]]),
             widgets.VBox([w for c in TABS["events"] for w in section[c]]),
             widgets.VBox([self.unpaid, self.alerts]),
@@ -293,6 +295,7 @@ class FunnelPage(widgets.VBox):
         self.data, self._events, self._drawn, self._ids = tables, None, {}, {}
         self._steps: list[str] = []
         self._asked: dict[tuple, object] = {}
+        self._gpm_split: pd.DataFrame | None = None
         self._problem, self._fields = check_funnel(
             tables.funnel, ("impressions", "clicks", "buyers", "gmv"))
         if not self._problem:
@@ -420,6 +423,7 @@ class FunnelPage(widgets.VBox):
                                                         lang=lang))
             self._draw("waterfall", state, self._waterfall_data,
                        lambda df: charts.gpm_waterfall(df, lang=lang))
+            self.gpm_note.value = _gpm_sentence(self._gpm_split, lang)
         elif name == "content":
             heat_kpi = kpi if kpi != "completion_rate" else "ctr"
             self._draw("heatmap", (*state, heat_kpi), self._heatmap_data,
@@ -490,10 +494,12 @@ class FunnelPage(widgets.VBox):
 
     def _waterfall_data(self) -> pd.DataFrame | None:
         days = self.comparison()
+        self._gpm_split = None
         if days is None or self._compared.empty:
             return None
         out = fn.explain_change(self._selection, days, self.period())
-        return None if out["gpm_effect"].isna().any() else out
+        self._gpm_split = None if out["gpm_effect"].isna().any() else out
+        return self._gpm_split
 
     def _heatmap_data(self) -> pd.DataFrame | None:
         if not {"channel", "carrier"} <= set(self._current.columns):
@@ -697,8 +703,12 @@ class FunnelPage(widgets.VBox):
             return
         try:
             tables = _from_uploads(files)
-        except ShopDataError as exc:
-            self.info.value = message_html(t("fn_bad_upload", self._lang, error=str(exc)))
+        except ShopDataError as exc:  # per file: not a known export; or no funnel at all
+            lang = self._lang
+            said = (t("fn_upload_unknown", lang, file=exc.file) if exc.file else
+                    t("fn_upload_no_funnel", lang) if str(exc).startswith(_NO_FUNNEL) else "")
+            self.info.value = (message_html(said) if said else "") + message_html(
+                t("fn_bad_upload", lang, error=exc.issue.message))
             self.info.layout.display = None
             return
         notes = [t("fn_loaded", self._lang, files=", ".join(tables.sources))]
@@ -717,6 +727,20 @@ _NOTE = {"events": "events", "ttc": "events"}
 def _with_format(funnel: pd.DataFrame) -> pd.DataFrame:
     """Rows of every carrier keep the format column (``all`` where the export has none)."""
     return funnel if "format" in funnel.columns else funnel.assign(format="all")
+
+
+def _gpm_sentence(split: pd.DataFrame | None, lang: str) -> str:
+    """"GPM fell 18.0 %: CTR -2.0 %, conversion -15.0 %, AOV -1.0 %" (each factor's part
+    of the change, relative to the comparison's GPM)."""
+    if split is None:
+        return ""
+    rel = split.assign(factor=split["factor"].astype(str)).set_index("factor")["gpm_rel_effect"]
+    text = t("fn_gpm_sentence", lang, direction=t("fn_rose" if rel["gpm"] >= 0 else "fn_fell",
+                                                   lang),
+             change=f"{abs(rel['gpm']):.1%}",
+             **{f: f"{rel[f]:+.1%}" for f in ("ctr", "conversion", "aov")})
+    return (f'<div class="shopnb-gpm" style="font-family: {FONT}; color: {COLORS["text"]}; '
+            f'font-size: 14px; margin: 4px 0 8px 8px;">{html.escape(text)}</div>')
 
 
 def _format(kpi: str, value: object) -> str:

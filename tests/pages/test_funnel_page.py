@@ -133,9 +133,13 @@ def test_comparison_period_adds_a_series_and_splits_gpm_exactly(tables):
         split.set_index("factor").loc["gpm", "treatment"])
     assert water.loc["AOV", "end"] == pytest.approx(water.loc["GPM, this period", "end"])
     assert water.loc["Conversion", "value"] == pytest.approx(effects["conversion"])
+    rel = split.set_index("factor")["gpm_rel_effect"]
+    word = "rose" if rel["gpm"] >= 0 else "fell"
+    assert (f"GPM {word} {abs(rel['gpm']):.1%}: CTR {rel['ctr']:+.1%}, conversion "
+            f"{rel['conversion']:+.1%}, AOV {rel['aov']:+.1%}") in page.gpm_note.value
     page.controls["compare"].value = "none"
     assert drawn(page, "funnel")["period"].unique().tolist() == ["This period"]
-    assert page.charts["waterfall"].chart is None
+    assert page.charts["waterfall"].chart is None and page.gpm_note.value == ""
 
 
 def test_kpi_control_redraws_the_trend_with_target_and_alerts(tables):
@@ -309,8 +313,14 @@ def test_uploading_exports_replaces_the_data(tables, tmp_path):
     assert drawn(page, "funnel")["count"].iloc[0] == sum(2 * (1000 + 10 * d) for d in range(14))
     page.upload.value = ({"name": "broken.csv", "type": "text/csv", "size": 3,
                           "content": memoryview(b"\x00\x01\x02"), "last_modified": NOW},)
+    assert "broken.csv: not a known export" in page.info.value
     assert "Cannot read the uploaded file(s)" in page.info.value
     assert page.controls["products"].options == (("面膜", "1"),)  # the data stays
+    orders = _exports(tables, tmp_path)[2]
+    page.controls["lang"].value = "zh"
+    page.upload.value = ({"name": orders.name, "type": "text/csv", "size": 1,
+                          "content": memoryview(orders.read_bytes()), "last_modified": NOW},)
+    assert "没有漏斗数据" in page.info.value
 
 
 # --- the sample shop -----------------------------------------------------------------------------
