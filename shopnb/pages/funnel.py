@@ -314,7 +314,7 @@ class FunnelPage(widgets.VBox):
                     else pd.DataFrame({"product_id": [], "product_name": []}))
         self._busy = True
         try:
-            label = "%m-%d" if days[0].year == days[-1].year else "%Y-%m-%d"
+            label = "%m/%d" if days[0].year == days[-1].year else "%Y/%m/%d"
             c["dates"].options = [(f"{d:{label}}", d) for d in days]
             c["dates"].index = (max(0, len(days) - DEFAULT_DAYS), len(days) - 1)
             c["products"].options = [(str(n), str(i)) for i, n in products.itertuples(
