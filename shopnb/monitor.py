@@ -21,6 +21,7 @@ Example:
 from __future__ import annotations
 
 import os
+import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,11 +33,6 @@ import pandas as pd
 from shopnb.errors import ShopDataError
 from shopnb.funnel import KPIS, kpis, resolve_by
 from shopnb.rates import ratio
-
-try:
-    import tomllib
-except ModuleNotFoundError:  # Python 3.10: the same parser, as a package
-    import tomli as tomllib  # type: ignore[no-redef]
 
 __all__ = [
     "DEFAULT_TARGETS",

@@ -26,7 +26,7 @@ from shopnb.pages.funnel import (
 DAYS = pd.date_range("2024-11-01", periods=14, freq="D")
 CELLS = [("live", "feed", "all"), ("video", "ads", None)]  # carrier, channel, format
 FORMATS = {"1": "review", "2": "drama"}
-NOW = dt.datetime(2024, 11, 15, tzinfo=dt.timezone.utc)
+NOW = dt.datetime(2024, 11, 15, tzinfo=dt.UTC)
 
 
 @pytest.fixture
