@@ -5,6 +5,9 @@ Modules:
     parse     export numbers, ranges, dates, durations, flags
     sources   files, folders and DataFrames into raw tables
     load      one loader per canonical table
+    funnel    funnel metrics on the daily table (and event-log funnels)
+    eventlog  event-log funnels in DuckDB (windowFunnel semantics)
+    monitor   KPI targets and alerts
     datasets  the bundled sample shop and its seeded generator
     experiments  A/B tests: analysis, sample-ratio check, planning, verdict
     competitors  competitor monitoring metrics (sn.competitors.top, .price_alerts ...)
@@ -22,7 +25,7 @@ Example:
     True
 """
 
-from shopnb import app, competitors
+from shopnb import app, competitors, eventlog, funnel, monitor
 from shopnb.datasets import load_sample, make_shop_data
 from shopnb.errors import ShopDataError
 from shopnb.load import (
@@ -38,7 +41,10 @@ __all__ = [
     "ShopDataError",
     "app",
     "competitors",
+    "eventlog",
     "experiments",
+    "funnel",
+    "monitor",
     "load_competitors",
     "load_events",
     "load_experiment",

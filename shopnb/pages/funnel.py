@@ -1,0 +1,807 @@
+"""The funnel page: where the shop loses its buyers, by product, carrier, channel and content.
+
+Controls pick the dates, products, carrier, channel, content format, the KPI
+to follow, the period to compare with, the conversion window of the event
+funnel and the language; 罗盘 exports can be uploaded on the page. The page
+shows, from `shopnb.funnel`, `shopnb.monitor` and `shopnb.eventlog` through
+`shopnb.charts`:
+
+- KPI cards coloured by their target's status (met, within 10 %, further off),
+  with the change against the comparison period;
+- tab "funnel & KPIs": the funnel with step rates, drop-off and Wilson
+  intervals (both periods), the chosen KPI per day with its target and
+  alerts, and the GPM change split into CTR, conversion and AOV;
+- tab "channels & content": the KPI by channel x carrier, and short-video CTR
+  by days since publishing, per format;
+- tab "user paths": the event-log funnel (ClickHouse windowFunnel semantics,
+  in DuckDB) within the conversion window, and the time from the first step
+  to the last;
+- tab "alerts": every KPI off target and every day-over-day drop, per product
+  and for the whole shop, and when unpaid orders are placed;
+- a download of the current table (the chosen days' KPIs) as CSV.
+
+Only the visible tab is recomputed when a control changes; the others catch
+up when they are opened.
+
+Example:
+    >>> import pandas as pd
+    >>> funnel = pd.DataFrame({
+    ...     "date": pd.to_datetime(["2024-11-01", "2024-11-02"] * 2),
+    ...     "product_id": ["1", "1", "2", "2"], "product_name": ["面膜", "面膜", "口红", "口红"],
+    ...     "impressions": [1000, 1200, 800, 900], "clicks": [50, 40, 30, 45],
+    ...     "buyers": [3, 2, 1, 2], "gmv": [300.0, 200.0, 150.0, 300.0]})
+    >>> page = build_funnel(funnel, lang="en")
+    >>> page.controls["products"].value = ("2",)
+    >>> page.charts["funnel"].chart.data["count"].tolist()
+    [1700.0, 75.0, 3.0]
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import shutil
+import tempfile
+import urllib.parse
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import altair as alt
+import ipywidgets as widgets
+import numpy as np
+import pandas as pd
+
+from shopnb import charts, eventlog, monitor
+from shopnb import funnel as fn
+from shopnb.datasets import SAMPLE_FILES, load_sample, sample_dir
+from shopnb.errors import ShopDataError
+from shopnb.load import load_events, load_funnel, load_orders, load_videos
+from shopnb.pages._widgets import chart_widget, message_html, title_html
+from shopnb.pages.index import check_funnel
+from shopnb.theme import COLORS, FONT, LANGS, t
+
+__all__ = ["CHARTS", "FunnelPage", "ShopTables", "build_funnel", "read_exports", "shop_tables"]
+
+CHARTS = ("funnel", "trend", "waterfall", "heatmap", "decay", "events", "ttc")
+TABS = {"overview": ("funnel", "trend", "waterfall"), "content": ("heatmap", "decay"),
+        "events": ("events", "ttc"), "alerts": ()}
+KPIS = ("ctr", "click_to_deal", "gpm", "roi", "aov", "uv_value", "gmv", "refund_rate",
+        "cost_per_impression", "cost_per_click", "cost_per_buyer", "completion_rate")
+CARD_KPIS = ("gmv", "ctr", "click_to_deal", "gpm", "aov", "roi", "cost_per_impression",
+             "completion_rate")
+WINDOWS = {"1h": 3_600, "1d": 86_400, "3d": 259_200, "7d": 604_800}
+COMPARE = ("previous", "week", "none")
+EVENT_STEPS = ("impression", "click", "cart", "order", "pay")
+FILTERS = {"carrier": "carrier", "channel": "channel", "format": "format"}
+SHOWN_ALERTS = 30
+DEFAULT_DAYS = 30
+_LANG_NAMES = {"zh": "中文", "en": "English"}
+_STATUS_COLORS = {"ok": COLORS["category"][4], "near": COLORS["warning_border"],
+                  "off": COLORS["primary"], "": COLORS["grid"]}
+_ALL = ""
+
+
+# --- data ----------------------------------------------------------------------------------------
+
+@dataclass
+class ShopTables:
+    """The tables the page reads; only `funnel` is required.
+
+    Attributes:
+        events: a DataFrame, or the path of a canonical event log (Parquet or CSV)
+            that DuckDB reads when the user-path tab is first opened.
+        sources: the files the tables came from (empty for the sample shop).
+        issues: data-quality notes the loaders made (``strict=False``).
+    """
+
+    funnel: pd.DataFrame
+    events: pd.DataFrame | str | os.PathLike | None = None
+    videos: pd.DataFrame | None = None
+    orders: pd.DataFrame | None = None
+    sources: list[str] = field(default_factory=list)
+    issues: list[str] = field(default_factory=list)
+
+
+_NO_FUNNEL = "no funnel data"
+_LOADERS: tuple[tuple[str, Callable[..., pd.DataFrame]], ...] = (
+    ("events", load_events), ("orders", load_orders), ("videos", load_videos),
+    ("funnel", load_funnel))
+
+
+def read_exports(paths: Sequence[str | os.PathLike]) -> ShopTables:
+    """The page's tables from export files of any kind: each file goes to the first loader
+    (events, orders, videos, funnel) that finds its columns.
+
+    Raises:
+        ShopDataError: a file that none of the loaders can read, or no funnel data.
+
+    Example:
+        >>> read_exports([])  # doctest: +IGNORE_EXCEPTION_DETAIL
+        Traceback (most recent call last):
+        shopnb.errors.ShopDataError: no funnel data
+    """
+    found: dict[str, list[pd.DataFrame]] = {name: [] for name, _ in _LOADERS}
+    issues: list[str] = []
+    for path in map(Path, paths):
+        errors = []
+        for name, loader in _LOADERS:
+            try:
+                table = loader(path, strict=False)
+            except ShopDataError as exc:
+                errors.append(str(exc))
+                continue
+            found[name].append(table)
+            issues += [str(i) for i in table.attrs.get("issues", [])]
+            break
+        else:
+            raise ShopDataError(f"not a known export (funnel, videos, orders or behaviour "
+                                f"log): {errors[-1]}", file=path.name)
+    if not found["funnel"]:
+        raise ShopDataError(f"{_NO_FUNNEL}: add a 罗盘 product or deal export")
+    tables = {name: pd.concat(frames, ignore_index=True) if frames else None
+              for name, frames in found.items()}
+    return ShopTables(**tables, sources=[Path(p).name for p in paths], issues=issues)
+
+
+def shop_tables(folder: str | os.PathLike | None = None) -> ShopTables:
+    """The tables of the folder given, else of the folder in ``SHOPNB_DATA``, else the sample shop.
+
+    Example:
+        >>> shop_tables().funnel["carrier"].sort_values().unique().tolist()
+        ['card', 'live', 'video']
+    """
+    folder = folder or os.environ.get("SHOPNB_DATA") or None
+    if folder is None:  # the sample's log is canonical already: DuckDB reads it as it is
+        return ShopTables(funnel=load_sample("funnel"),
+                          events=sample_dir() / SAMPLE_FILES["events"][0],
+                          videos=load_sample("videos"), orders=load_sample("orders"))
+    path = Path(folder)
+    if not path.is_dir():
+        raise ShopDataError("no such folder", file=str(path))
+    return read_exports(sorted(p for p in path.iterdir() if p.is_file()
+                               and not p.name.startswith((".", "~$"))))
+
+
+def _from_uploads(files: Sequence[Mapping]) -> ShopTables:
+    """Uploaded files (FileUpload's value) read through the loaders, via a private temp dir."""
+    folder = Path(tempfile.mkdtemp(prefix="shopnb-upload-"))
+    try:
+        paths = []
+        for f in files:
+            path = folder / Path(str(f["name"])).name
+            path.write_bytes(bytes(f["content"]))
+            paths.append(path)
+        return read_exports(paths)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _as_tables(data: object) -> ShopTables:
+    if isinstance(data, ShopTables):
+        return data
+    if isinstance(data, pd.DataFrame):
+        return ShopTables(funnel=data)
+    return ShopTables(funnel=getattr(data, "funnel", data),
+                      events=getattr(data, "events", None), videos=getattr(data, "videos", None),
+                      orders=getattr(data, "orders", None))
+
+
+# --- the page ------------------------------------------------------------------------------------
+
+class FunnelPage(widgets.VBox):
+    """The funnel page as a widget, drivable without a browser.
+
+    Attributes:
+        controls: ``dates`` (SelectionRangeSlider of days), ``products``
+            (SelectMultiple of product ids), ``carrier``, ``channel``, ``format``
+            (Dropdowns, ``""`` = all), ``kpi``, ``compare`` (previous, week,
+            none), ``window`` (1h, 1d, 3d, 7d), ``lang``; set ``.value`` as a user would.
+        charts: `alt.JupyterChart` widgets (`CHARTS`); ``.chart`` is the drawn chart,
+            None (and hidden behind a note in `notes`) when there is nothing to draw.
+        tabs: the Tab holding the charts; only the selected tab is redrawn.
+        upload: a FileUpload for 罗盘 exports (CSV, Excel, Parquet).
+        cards, alerts, unpaid, download: HTML widgets (KPI cards, the alert table,
+            the unpaid-orders note, the CSV links).
+        table: the current table (KPIs per day of the selection), as downloaded.
+        alert_table: the alerts of the selection, newest first.
+        message: a friendly notice when the data is bad or the selection empty.
+    """
+
+    def __init__(self, data: object, *, lang: str = "zh",
+                 targets: Mapping | str | os.PathLike | None = None) -> None:
+        super().__init__(layout=widgets.Layout(max_width="1000px"))
+        if lang not in LANGS:
+            raise ValueError(f"lang must be one of {', '.join(LANGS)}; got {lang!r}")
+        self._lang, self._busy = lang, False
+        self.targets = monitor.load_targets(targets)
+        self.table = pd.DataFrame()
+        self.alert_table = pd.DataFrame()
+        self._drawn: dict[str, tuple] = {}
+        self._events: object = None  # the prepared event log, made when first needed
+        self.title = widgets.HTML(layout=widgets.Layout(flex="1 1 auto"))
+        self.message = widgets.HTML(layout=widgets.Layout(display="none"))
+        self.info = widgets.HTML(layout=widgets.Layout(display="none"))
+        self.cards = widgets.HTML()
+        self.download = widgets.HTML()
+        self.alerts = widgets.HTML()
+        self.unpaid = widgets.HTML()
+        self.gpm_note = widgets.HTML()
+        self.notes = {name: widgets.HTML(layout=widgets.Layout(display="none"))
+                      for name in CHARTS}
+        self.charts = {name: chart_widget(None) for name in CHARTS}
+        for name, widget in self.charts.items():  # CSS hooks for browser tests
+            widget.add_class(f"shopnb-chart-{name}")
+        self.controls = self._make_controls()
+        for key, control in self.controls.items():
+            control.add_class(f"shopnb-control-{key}")
+        self.upload = widgets.FileUpload(accept=".csv,.tsv,.txt,.xlsx,.xls,.parquet",
+                                         multiple=True, layout=widgets.Layout(width="auto"))
+        self.upload.add_class("shopnb-upload")
+        section = {name: [self.notes[name], self.charts[name]] for name in CHARTS}
+        self.tabs = widgets.Tab(children=[
+            widgets.VBox([*(w for c in TABS["overview"] for w in section[c]), self.gpm_note]),
+            widgets.VBox([w for c in TABS["content"] for w in section[c]]),
+            widgets.VBox([w for c in TABS["events"] for w in section[c]]),
+            widgets.VBox([self.unpaid, self.alerts]),
+        ])
+        c = self.controls
+        look = widgets.Layout(flex_flow="row wrap", align_items="flex-start")
+        self._body = widgets.VBox([
+            c["dates"],
+            widgets.HBox([c["products"], widgets.VBox([c["carrier"], c["channel"], c["format"]]),
+                          widgets.VBox([c["kpi"], c["compare"], c["window"]])], layout=look),
+            self.cards, self.tabs])
+        self.children = [
+            widgets.HBox([self.title, c["lang"]], layout=widgets.Layout(
+                align_items="center", justify_content="space-between")),
+            widgets.HBox([self.upload, self.download], layout=widgets.Layout(
+                align_items="center", flex_flow="row wrap")),
+            self.info, self.message, self._body]
+        self._set_data(_as_tables(data))
+        for key in ("dates", "products", "carrier", "channel", "format", "kpi", "compare",
+                    "window"):
+            c[key].observe(self._on_control, names="value")
+        c["lang"].observe(self._on_lang, names="value")
+        self.tabs.observe(self._on_tab, names="selected_index")
+        self.upload.observe(self._on_upload, names="value")
+
+    # --- construction and data -----------------------------------------------------------
+
+    def _make_controls(self) -> dict[str, widgets.ValueWidget]:
+        def look(width: str = "auto") -> dict:
+            return {"style": {"description_width": "initial"},
+                    "layout": widgets.Layout(width=width, margin="2px 16px 2px 0")}
+
+        return {
+            "dates": widgets.SelectionRangeSlider(options=[("-", 0)], index=(0, 0),
+                                                  continuous_update=False, **look("720px")),
+            "products": widgets.SelectMultiple(options=[], rows=7, **look("300px")),
+            "carrier": widgets.Dropdown(options=[("", _ALL)], **look("240px")),
+            "channel": widgets.Dropdown(options=[("", _ALL)], **look("240px")),
+            "format": widgets.Dropdown(options=[("", _ALL)], **look("240px")),
+            "kpi": widgets.Dropdown(options=[(k, k) for k in KPIS], value="ctr",
+                                    **look("280px")),
+            "compare": widgets.Dropdown(options=[(c, c) for c in COMPARE], value="previous",
+                                        **look("280px")),
+            "window": widgets.Dropdown(options=[(w, w) for w in WINDOWS], value="1d",
+                                       **look("280px")),
+            "lang": widgets.ToggleButtons(options=[(_LANG_NAMES[x], x) for x in LANGS],
+                                          value=self._lang, style={"button_width": "72px"}),
+        }
+
+    def _set_data(self, tables: ShopTables) -> None:
+        """Take new tables: check them, fill the controls' options, redraw."""
+        self.data, self._events, self._drawn, self._ids = tables, None, {}, {}
+        self._steps: list[str] = []
+        self._asked: dict[tuple, object] = {}
+        self._gpm_split: pd.DataFrame | None = None
+        self._problem, self._fields = check_funnel(
+            tables.funnel, ("impressions", "clicks", "buyers", "gmv"))
+        if not self._problem:
+            self._frame = _with_format(tables.funnel.dropna(subset=["date"]))
+            self._fill_options()
+        self._body.layout.display = "none" if self._problem else None
+        self._relabel()
+        if not self._problem:
+            self._refresh()
+
+    def _fill_options(self) -> None:
+        frame, c = self._frame, self.controls
+        days = pd.date_range(frame["date"].min().normalize(), frame["date"].max().normalize())
+        products = (frame.drop_duplicates("product_id")[["product_id", "product_name"]]
+                    .sort_values("product_id") if "product_id" in frame.columns
+                    else pd.DataFrame({"product_id": [], "product_name": []}))
+        self._busy = True
+        try:
+            label = "%m/%d" if days[0].year == days[-1].year else "%Y/%m/%d"
+            c["dates"].options = [(f"{d:{label}}", d) for d in days]
+            c["dates"].index = (max(0, len(days) - DEFAULT_DAYS), len(days) - 1)
+            c["products"].options = [(str(n), str(i)) for i, n in products.itertuples(
+                index=False)]
+            c["products"].value = tuple(str(i) for i in products["product_id"])
+            for key, column in FILTERS.items():
+                values = (sorted(v for v in frame[column].dropna().unique() if v != "all")
+                          if column in frame.columns else [])
+                c[key].options = [("", _ALL), *((str(v), str(v)) for v in values)]
+                c[key].value = _ALL
+            c["kpi"].options = [(k, k) for k in KPIS if k != "completion_rate"
+                                or self.data.videos is not None]
+            c["kpi"].value = "ctr"
+        finally:
+            self._busy = False
+
+    # --- the selection -------------------------------------------------------------------
+
+    @property
+    def lang(self) -> str:
+        """The language the page is shown in (change it with the ``lang`` control)."""
+        return self._lang
+
+    def period(self) -> tuple[pd.Timestamp, pd.Timestamp]:
+        """The first and last day chosen."""
+        start, end = self.controls["dates"].value
+        return pd.Timestamp(start), pd.Timestamp(end)
+
+    def comparison(self) -> tuple[pd.Timestamp, pd.Timestamp] | None:
+        """The days compared with: as many days just before, or the same days a week before."""
+        start, end = self.period()
+        mode = self.controls["compare"].value
+        if mode == "none":
+            return None
+        shift = pd.Timedelta(days=7) if mode == "week" else (end - start) + pd.Timedelta(days=1)
+        return start - shift, end - shift
+
+    def _rows(self, frame: pd.DataFrame, *, date: str = "date", product: str = "product_id",
+              filters: Sequence[str] = tuple(FILTERS)) -> pd.DataFrame:
+        """`frame`'s rows of the chosen products, carrier, channel and format (any dates)."""
+        c = self.controls
+        keep = np.ones(len(frame), bool)
+        if product in frame.columns and "product_id" in self._frame.columns:
+            if id(frame) not in self._ids:  # product ids as text, once per table
+                self._ids[id(frame)] = pd.Categorical(frame[product].astype(str))
+            ids = self._ids[id(frame)]
+            chosen = np.isin(ids.categories, list(c["products"].value))
+            keep &= np.append(chosen, False)[ids.codes]  # missing ids (code -1): not chosen
+        for key in filters:
+            column, value = FILTERS[key], c[key].value
+            if value != _ALL and column in frame.columns:
+                keep &= (frame[column] == value).to_numpy()
+        return frame[keep]
+
+    @staticmethod
+    def _days(frame: pd.DataFrame, days: tuple[pd.Timestamp, pd.Timestamp] | None,
+              date: str = "date") -> pd.DataFrame:
+        if days is None:
+            return frame.iloc[0:0]
+        when = pd.to_datetime(frame[date])
+        return frame[(when >= days[0]) & (when < days[1] + pd.Timedelta(days=1))]
+
+    # --- drawing -------------------------------------------------------------------------
+
+    def _refresh(self) -> None:
+        """Recompute the cards, the table and the visible tab; mark the other tabs stale."""
+        lang = self._lang
+        self._selection = self._rows(self._frame)
+        self._current = self._days(self._selection, self.period())
+        self._compared = self._days(self._selection, self.comparison())
+        empty = (self._current.empty or not self.controls["products"].value
+                 and "product_id" in self._frame.columns)
+        self.message.value = message_html(t("fn_empty_selection", lang)) if empty else ""
+        self.message.layout.display = None if empty else "none"
+        for widget in (self.cards, self.tabs):
+            widget.layout.display = "none" if empty else None
+        self._relabel_title()
+        if empty:
+            self.table, self.download.value = pd.DataFrame(), ""
+            return
+        videos = self.data.videos
+        self._videos = None if videos is None else self._rows(videos, filters=("format",))
+        key = (lang, self.period(), self.comparison(), self.controls["products"].value,
+               *(self.controls[k].value for k in FILTERS))
+        if self._drawn.get("cards") != key:  # the KPI and the window do not change them
+            self._drawn["cards"] = key
+            self.table = monitor.kpi_table(self._current, self._videos_in(self.period()),
+                                           by="date")
+            self._show_cards()
+            self._show_download()
+        self._draw_tab(self.tabs.selected_index or 0)
+
+    def _videos_in(self, days: tuple[pd.Timestamp, pd.Timestamp] | None) -> pd.DataFrame | None:
+        return None if self._videos is None or days is None else self._days(self._videos, days)
+
+    def _draw_tab(self, index: int) -> None:
+        name = list(TABS)[index]
+        lang, kpi = self._lang, self.controls["kpi"].value
+        state = (lang, self.period(), self.comparison(), self.controls["products"].value,
+                 *(self.controls[k].value for k in FILTERS))
+        if name == "overview":
+            self._draw("funnel", state, self._funnel_data,
+                       lambda df: charts.funnel_chart(df, lang=lang))
+            self._draw("trend", (*state, kpi), self._trend_data,
+                       lambda d: charts.kpi_trend_chart(d[0], kpi=kpi, target=d[1], alerts=d[2],
+                                                        lang=lang))
+            self._draw("waterfall", state, self._waterfall_data,
+                       lambda df: charts.gpm_waterfall(df, lang=lang))
+            self.gpm_note.value = _gpm_sentence(self._gpm_split, lang)
+        elif name == "content":
+            heat_kpi = kpi if kpi != "completion_rate" else "ctr"
+            self._draw("heatmap", (*state, heat_kpi), self._heatmap_data,
+                       lambda df: charts.rate_heatmap(df, kpi=heat_kpi, lang=lang))
+            self._draw("decay", state, self._decay_data,
+                       lambda df: charts.ctr_decay_chart(df, lang=lang))
+        elif name == "events":  # the log has no formats; the comparison is not drawn here
+            window = self.controls["window"].value
+            steps = self._steps if self._log() is not None else []
+            state = (lang, self.period(), self.controls["products"].value,
+                     self.controls["carrier"].value, self.controls["channel"].value, window)
+            self._draw("events", state, self._event_funnel_data,
+                       lambda df: charts.funnel_chart(
+                           df, kind="step", title="fn_events_title", lang=lang,
+                           window=t(f"fn_window_{window}", lang)))
+            self._draw("ttc", state, self._conversion_time_data,
+                       lambda r: charts.conversion_time_chart(
+                           r.histogram, median_s=r.median_s, p90_s=r.p90_s, start=steps[0],
+                           end=steps[-1], lang=lang),
+                       note=lambda: t("fn_empty_ttc", lang,
+                                      start=charts.value_label("stage", steps[0], lang),
+                                      end=charts.value_label("stage", steps[-1], lang))
+                       if len(steps) > 1 else t("fn_empty_events", lang))
+        else:
+            self._show_alerts()
+
+    def _draw(self, name: str, key: tuple, compute: Callable[[], object],
+              draw: Callable[[object], alt.TopLevelMixin],
+              note: Callable[[], str] | None = None) -> None:
+        """Draw one chart, or hide it behind a friendly note when it has nothing to show.
+
+        Nothing happens when `key` (what the chart depends on) is the one last drawn.
+        """
+        if self._drawn.get(name) == key:
+            return
+        self._drawn[name] = key
+        try:
+            data = compute()
+        except ShopDataError:
+            data = None
+        empty = data is None or (isinstance(data, pd.DataFrame) and data.empty)
+        widget, box = self.charts[name], self.notes[name]
+        widget.chart = None if empty else draw(data)
+        widget.layout.display = "none" if empty else None
+        box.value = message_html(note() if note else t(f"fn_empty_{_NOTE.get(name, name)}",
+                                                       self._lang)) if empty else ""
+        box.layout.display = None if empty else "none"
+
+    # the data of each chart (None or an empty frame: nothing to draw)
+
+    def _funnel_data(self) -> pd.DataFrame | None:
+        periods = [self._current.assign(period=t("fn_current", self._lang))]
+        if self.comparison() is not None and not self._compared.empty:
+            periods.append(self._compared.assign(period=t("fn_comparison", self._lang)))
+        out = fn.summary(pd.concat(periods, ignore_index=True), by="period")
+        order = {p["period"].iloc[0]: i for i, p in enumerate(periods)}
+        out = out.sort_values("period", key=lambda p: p.map(order), kind="stable")
+        return None if out["count"].sum() == 0 else out
+
+    def _trend_data(self) -> tuple | None:
+        kpi, daily = self.controls["kpi"].value, self.table
+        if kpi not in daily.columns or daily[kpi].notna().sum() == 0:
+            return None
+        target = self.targets.get(kpi)
+        found = monitor.check_table(daily, {kpi: target} if target else {}, watch=(kpi,))
+        marked = found[found["metric"] == kpi].rename(columns={"value": kpi})
+        return daily, None if target is None else target.value, marked
+
+    def _waterfall_data(self) -> pd.DataFrame | None:
+        days = self.comparison()
+        self._gpm_split = None
+        if days is None or self._compared.empty:
+            return None
+        out = fn.explain_change(self._selection, days, self.period())
+        self._gpm_split = None if out["gpm_effect"].isna().any() else out
+        return self._gpm_split
+
+    def _heatmap_data(self) -> pd.DataFrame | None:
+        if not {"channel", "carrier"} <= set(self._current.columns):
+            return None
+        return monitor.kpi_table(self._current, by=["channel", "carrier"])
+
+    def _decay_data(self) -> pd.DataFrame | None:
+        videos = self._videos_in(self.period())
+        if videos is None or videos.empty:
+            return None
+        return fn.ctr_decay(videos)
+
+    def _log(self) -> object:
+        """The event log as a DuckDB table, read when the user-path tab first needs it."""
+        if self._events is None and self.data.events is not None:
+            self._events = eventlog.prepare(self.data.events)
+            self._steps = [s for s in EVENT_STEPS if s in eventlog.event_names(self._events)]
+        return self._events
+
+    def _event_log(self):
+        log = self._log()
+        start, end = self.period()
+        chosen = self.controls["products"].value
+        every = len(chosen) == len(self.controls["products"].options)
+        where = {"item_id": list(chosen)} if (
+            not every and "item_id" in log.columns and "product_id" in self._frame.columns
+        ) else {}
+        for key in ("carrier", "channel"):
+            value = self.controls[key].value
+            if value != _ALL and key in log.columns:
+                where[key] = [value]
+        return eventlog.select_events(log, start=start, end=end, where=where)
+
+    def _event_funnel_data(self) -> pd.DataFrame | None:
+        steps = self._steps if self._log() is not None else []
+        if len(steps) < 2:
+            return None
+        out = self._from_log("events", lambda log, window: eventlog.event_funnel(
+            log, steps, window))
+        return None if out["users"].iloc[0] == 0 else out
+
+    def _conversion_time_data(self) -> eventlog.ConversionTimes | None:
+        steps = self._steps if self._log() is not None else []
+        if len(steps) < 2:
+            return None
+        out = self._from_log("ttc", lambda log, window: eventlog.time_to_convert(
+            log, steps[0], steps[-1], window))
+        return None if out.stats.empty or out.stats["users"].iloc[0] == 0 else out
+
+    def _from_log(self, name: str, query: Callable[[object, int], object]) -> object:
+        """A query on the selected events, kept while the selection is the same (a switch
+        of language redraws without asking DuckDB again)."""
+        c = self.controls
+        key = (name, self.period(), c["products"].value, c["carrier"].value,
+               c["channel"].value, c["window"].value)
+        if key not in self._asked:
+            self._asked = {k: v for k, v in self._asked.items() if k[0] != name}
+            self._asked[key] = query(self._event_log(), WINDOWS[c["window"].value])
+        return self._asked[key]
+
+    # cards, tables, downloads
+
+    def _show_cards(self) -> None:
+        lang = self._lang
+        now = monitor.kpi_table(self._current, self._videos_in(self.period())).iloc[0]
+        before = (monitor.kpi_table(self._compared, self._videos_in(self.comparison())).iloc[0]
+                  if self.comparison() is not None and not self._compared.empty else None)
+        cards = []
+        for kpi in CARD_KPIS:
+            if kpi not in now.index or pd.isna(now[kpi]):
+                continue
+            value, target = float(now[kpi]), self.targets.get(kpi)
+            status = target.status(value) if target is not None else ""
+            lines = []
+            if before is not None and kpi in before.index and pd.notna(before[kpi]) \
+                    and before[kpi]:
+                lines.append(t("fn_card_vs", lang, change=f"{value / before[kpi] - 1:+.1%}"))
+            if target is not None:
+                op = "≥" if target.direction == "min" else "≤"
+                lines.append(t("fn_card_target", lang, op=op,
+                               target=_format(kpi, target.value)))
+            cards.append(_card(charts.kpi_label(kpi, lang), _format(kpi, value), lines, status))
+        self.cards.value = (f'<div class="shopnb-cards" style="display: flex; flex-wrap: wrap; '
+                            f'gap: 8px; font-family: {FONT}; margin: 8px 0;">{"".join(cards)}'
+                            f"</div>")
+
+    def _show_download(self) -> None:
+        start, end = self.period()
+        name = f"shopnb_funnel_{start:%Y%m%d}_{end:%Y%m%d}.csv"
+        self.download.value = _download_link(self.table, name, t("fn_download", self._lang))
+
+    def _show_alerts(self) -> None:
+        lang = self._lang
+        if self._drawn.get("alerts") == (lang, self.period(), self._selection.shape,
+                                         self.controls["products"].value):
+            return
+        self._drawn["alerts"] = (lang, self.period(), self._selection.shape,
+                                 self.controls["products"].value)
+        found = monitor.alerts(self._current, self.targets,
+                               videos=self._videos_in(self.period()))
+        self.alert_table = found
+        names = (self._frame.drop_duplicates("product_id").set_index("product_id")
+                 ["product_name"] if "product_name" in self._frame.columns else pd.Series())
+        rows = [[f"{a.date:%Y-%m-%d}",
+                 t("fn_overall", lang) if a.scope == "overall"
+                 else str(names.get(getattr(a, "product_id", ""), a.scope)),
+                 charts.kpi_label(a.metric, lang), t(f"fn_alert_{a.kind}", lang),
+                 _format(a.metric, a.value), _format(a.metric, a.target),
+                 _format(a.metric, a.previous), f"{a.change:+.1%}",
+                 t(f"fn_severity_{a.severity}", lang)]
+                for a in found.head(SHOWN_ALERTS).itertuples(index=False)]
+        head = [t(k, lang) for k in ("date", "fn_scope", "fn_kpi", "fn_kind", "fn_value",
+                                      "fn_target", "fn_previous", "fn_change", "fn_severity")]
+        more = (message_html(t("fn_alerts_more", lang, shown=SHOWN_ALERTS, n=len(found)))
+                if len(found) > SHOWN_ALERTS else "")
+        start, end = self.period()
+        link = _download_link(found, f"shopnb_alerts_{start:%Y%m%d}_{end:%Y%m%d}.csv",
+                              t("fn_download_alerts", lang)) if len(found) else ""
+        self.alerts.value = (_table_html(t("fn_alerts_title", lang, n=len(found)), head, rows)
+                             + more + link if rows else message_html(t("fn_no_alerts", lang)))
+        orders = self.data.orders
+        self.unpaid.value = ""
+        if orders is not None:
+            try:
+                chosen = self._days(self._rows(orders, date="ts", filters=("carrier",
+                                                                           "channel")),
+                                    self.period(), date="ts")
+                late = monitor.unpaid_by_hour(chosen)
+            except ShopDataError:
+                return
+            if np.isfinite(late.late_share):
+                self.unpaid.value = message_html(t("fn_unpaid", lang,
+                                                   share=f"{late.late_share:.0%}",
+                                                   hour=late.late_from))
+
+    # --- labels --------------------------------------------------------------------------
+
+    def _relabel_title(self) -> None:
+        lang = self._lang
+        if self._problem:
+            self.title.value = title_html(t("fn_title", lang))
+            return
+        start, end = self.period()
+        days = (end - start).days + 1
+        compared = self.comparison()
+        subtitle = (t("fn_subtitle", lang, start=f"{start:%Y-%m-%d}", end=f"{end:%Y-%m-%d}",
+                      days=days, cmp_start=f"{compared[0]:%Y-%m-%d}",
+                      cmp_end=f"{compared[1]:%Y-%m-%d}") if compared is not None
+                    else t("fn_subtitle_no_compare", lang, start=f"{start:%Y-%m-%d}",
+                           end=f"{end:%Y-%m-%d}", days=days))
+        source = (t("fn_source_files", lang, files=", ".join(self.data.sources))
+                  if self.data.sources else t("fn_source_sample", lang))
+        self.title.value = title_html(t("fn_title", lang), f"{subtitle} · {source}")
+
+    def _relabel(self) -> None:
+        lang, c = self._lang, self.controls
+        for key in ("dates", "products", "carrier", "channel", "format", "kpi", "compare",
+                    "window"):
+            c[key].description = t({"dates": "fn_dates", "products": "fn_products"}.get(
+                key, f"fn_{key}"), lang)
+        self.upload.description = t("fn_upload", lang)
+        for i, name in enumerate(TABS):
+            self.tabs.set_title(i, t(f"fn_tab_{name}", lang))
+        labels = {"kpi": lambda v: charts.kpi_label(v, lang),
+                  "compare": lambda v: t(f"fn_compare_{v}", lang),
+                  "window": lambda v: t(f"fn_window_{v}", lang),
+                  **{k: (lambda v, k=k: t("fn_all", lang) if v == _ALL
+                         else charts.value_label(k, v, lang)) for k in FILTERS}}
+        self._busy = True  # new labels, same values: nothing to redraw
+        try:
+            for key, label in labels.items():
+                value = c[key].value
+                c[key].options = [(label(v), v) for _, v in c[key].options]
+                c[key].value = value
+        finally:
+            self._busy = False
+        if self._problem:
+            self.message.value = message_html(t(self._problem, lang, **self._fields))
+            self.message.layout.display = None
+        self._relabel_title()
+
+    # --- events --------------------------------------------------------------------------
+
+    def _on_control(self, change: dict) -> None:
+        if not self._busy and not self._problem:
+            self._refresh()
+
+    def _on_lang(self, change: dict) -> None:
+        self._lang = change["new"]
+        self._relabel()
+        if not self._problem:
+            self._refresh()
+
+    def _on_tab(self, change: dict) -> None:
+        if not self._problem and self.cards.layout.display != "none":
+            self._draw_tab(change["new"])
+
+    def _on_upload(self, change: dict) -> None:
+        files = change["new"]
+        if not files:
+            return
+        try:
+            tables = _from_uploads(files)
+        except ShopDataError as exc:  # per file: not a known export; or no funnel at all
+            lang = self._lang
+            said = (t("fn_upload_unknown", lang, file=exc.file) if exc.file else
+                    t("fn_upload_no_funnel", lang) if str(exc).startswith(_NO_FUNNEL) else "")
+            self.info.value = (message_html(said) if said else "") + message_html(
+                t("fn_bad_upload", lang, error=exc.issue.message))
+            self.info.layout.display = None
+            return
+        notes = [t("fn_loaded", self._lang, files=", ".join(tables.sources))]
+        if tables.issues:
+            notes.append(t("fn_issues", self._lang, issues="; ".join(tables.issues[:3])))
+        self.info.value = "".join(message_html(n) for n in notes)
+        self.info.layout.display = None
+        self._set_data(tables)
+
+
+_NOTE = {"events": "events", "ttc": "events"}
+
+
+# --- helpers -------------------------------------------------------------------------------------
+
+def _with_format(funnel: pd.DataFrame) -> pd.DataFrame:
+    """Rows of every carrier keep the format column (``all`` where the export has none)."""
+    return funnel if "format" in funnel.columns else funnel.assign(format="all")
+
+
+def _gpm_sentence(split: pd.DataFrame | None, lang: str) -> str:
+    """"GPM fell 18.0 %: CTR -2.0 %, conversion -15.0 %, AOV -1.0 %" (each factor's part
+    of the change, relative to the comparison's GPM)."""
+    if split is None:
+        return ""
+    rel = split.assign(factor=split["factor"].astype(str)).set_index("factor")["gpm_rel_effect"]
+    text = t("fn_gpm_sentence", lang, direction=t("fn_rose" if rel["gpm"] >= 0 else "fn_fell",
+                                                   lang),
+             change=f"{abs(rel['gpm']):.1%}",
+             **{f: f"{rel[f]:+.1%}" for f in ("ctr", "conversion", "aov")})
+    return (f'<div class="shopnb-gpm" style="font-family: {FONT}; color: {COLORS["text"]}; '
+            f'font-size: 14px; margin: 4px 0 8px 8px;">{html.escape(text)}</div>')
+
+
+def _format(kpi: str, value: object) -> str:
+    if value is None or not pd.notna(value):
+        return "–"
+    value = float(value)
+    if kpi in ("ctr", "click_to_deal", "impression_to_deal", "refund_rate", "completion_rate"):
+        return f"{value:.2%}"
+    if kpi == "roi":
+        return f"{value:.2f}"
+    if kpi == "gmv":
+        return f"¥{value:,.0f}"
+    return f"¥{value:,.2f}" if kpi != "orders" else f"{value:,.0f}"
+
+
+def _card(label: str, value: str, lines: list[str], status: str) -> str:
+    color = _STATUS_COLORS[status]
+    extra = "".join(f'<div style="color: {COLORS["muted"]}; font-size: 12px;">'
+                    f"{html.escape(line)}</div>" for line in lines)
+    return (f'<div class="shopnb-card shopnb-card-{status or "none"}" style="min-width: 150px; '
+            f'padding: 8px 12px; border-left: 5px solid {color}; background: '
+            f'{COLORS["background"]}; box-shadow: 0 1px 3px {COLORS["grid"]};">'
+            f'<div style="color: {COLORS["muted"]}; font-size: 12px;">{html.escape(label)}</div>'
+            f'<div style="color: {COLORS["text"]}; font-size: 20px; font-weight: 600;">'
+            f"{html.escape(value)}</div>{extra}</div>")
+
+
+def _download_link(table: pd.DataFrame, name: str, text: str) -> str:
+    """A link that downloads `table` as a UTF-8 CSV (with BOM, so Excel reads the Chinese)."""
+    csv = "\ufeff" + table.to_csv(index=False)
+    href = "data:text/csv;charset=utf-8," + urllib.parse.quote(csv)
+    return (f'<a class="shopnb-download" download="{html.escape(name)}" href="{href}" '
+            f'style="font-family: {FONT}; color: {COLORS["secondary"]}; margin-left: 12px;">'
+            f"⬇ {html.escape(text)}</a>")
+
+
+def _table_html(title: str, head: list[str], rows: list[list[object]]) -> str:
+    cell = f"padding: 4px 10px; border-bottom: 1px solid {COLORS['grid']}; text-align: left;"
+    th = "".join(f'<th style="{cell} color: {COLORS["muted"]};">{html.escape(h)}</th>'
+                 for h in head)
+    body = "".join("<tr>" + "".join(f'<td style="{cell}">{html.escape(str(v))}</td>' for v in r)
+                   + "</tr>" for r in rows)
+    return (f'<div class="shopnb-alerts" style="font-family: {FONT}; color: {COLORS["text"]};">'
+            f'<div style="font-size: 16px; font-weight: 600; margin: 12px 0 6px;">'
+            f'{html.escape(title)}</div><table style="border-collapse: collapse; '
+            f'font-size: 13px;"><thead><tr>{th}</tr></thead><tbody>{body}</tbody></table></div>')
+
+
+def build_funnel(data: object, *, lang: str = "zh",
+                 targets: Mapping | str | os.PathLike | None = None) -> FunnelPage:
+    """The funnel page for a shop's tables.
+
+    Args:
+        data: `ShopTables` (see `shop_tables`), the sample shop
+            (`shopnb.make_shop_data`), anything with ``.funnel`` (and optionally
+            ``.events``, ``.videos``, ``.orders``), or just the ``funnel`` table.
+            Bad or empty data gives a page with a friendly message.
+        lang: ``"zh"`` or ``"en"``; the page's toggle switches it later.
+        targets: KPI targets (a dict or a TOML file, see `shopnb.monitor.load_targets`).
+
+    Example:
+        >>> build_funnel(shop_tables(), lang="en")  # doctest: +SKIP
+    """
+    return FunnelPage(data, lang=lang, targets=targets)

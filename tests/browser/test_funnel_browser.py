@@ -1,0 +1,192 @@
+"""The funnel page in headless Chromium, served by Voila, fully offline: the controls and
+tabs redraw it, the CSV link downloads the table, and an uploaded 罗盘 export replaces the
+sample shop."""
+
+from __future__ import annotations
+
+import time
+import urllib.parse
+
+import pandas as pd
+import pytest
+
+pytestmark = pytest.mark.browser
+
+FIRST_CHART_TIMEOUT_MS = 90_000  # the kernel starts, loads the sample shop and draws
+REDRAW_TIMEOUT_MS = 20_000
+
+
+def svg(name: str) -> str:
+    return f".shopnb-chart-{name} svg.marks"
+
+
+def chart_text(page, name: str) -> str:
+    """The words a chart shows: titles, axes, legend (not its ARIA descriptions)."""
+    return page.evaluate(
+        "(sel) => [...document.querySelector(sel).querySelectorAll('text')]"
+        ".map(t => t.textContent).join(' ')", svg(name))
+
+
+def drawing(page, name: str) -> str:
+    return page.inner_html(svg(name))
+
+
+def wait_for_change(page, name: str, before: str) -> float:
+    """Wait until the chart's SVG differs from `before`; the seconds it took."""
+    start = time.perf_counter()
+    page.wait_for_function(
+        "([sel, before]) => { const s = document.querySelector(sel);"
+        " return s && s.innerHTML !== before; }",
+        arg=[svg(name), before], timeout=REDRAW_TIMEOUT_MS)
+    return time.perf_counter() - start
+
+
+def wait_for_text(page, name: str, text: str) -> float:
+    """Wait until the chart shows `text`; the seconds it took."""
+    start = time.perf_counter()
+    page.wait_for_function(
+        "([sel, text]) => { const s = document.querySelector(sel);"
+        " return s && [...s.querySelectorAll('text')].some(t => t.textContent.includes(text)); }",
+        arg=[svg(name), text], timeout=REDRAW_TIMEOUT_MS)
+    return time.perf_counter() - start
+
+
+def select(page, control: str, label: str) -> None:
+    page.select_option(f".shopnb-control-{control} select", label=label)
+
+
+def screenshot(page, path) -> None:
+    """The whole page: Voila scrolls inside a panel, so the viewport is made as tall."""
+    height = page.evaluate(
+        "() => Math.max(...[...document.querySelectorAll('.lm-BoxPanel-child, body')]"
+        ".map(e => e.scrollHeight))")
+    size = page.viewport_size
+    page.set_viewport_size({"width": size["width"], "height": height + 40})
+    page.wait_for_timeout(400)  # relayout and fonts
+    page.screenshot(path=path, full_page=True)
+    page.set_viewport_size(size)
+
+
+def export_file(folder) -> str:
+    """A small 罗盘 product-by-carrier export (GBK, Chinese headers) of two products."""
+    rows = []
+    for day in pd.date_range("2026-03-01", periods=10):
+        for pid, name, carrier, imp in (("101", "测试面膜", "直播", 5000),
+                                        ("102", "测试口红", "短视频", 8000)):
+            rows.append({"日期": f"{day:%Y-%m-%d}", "商品ID": pid, "商品名称": name,
+                         "载体类型": carrier, "商品曝光人数": imp + day.day * 10,
+                         "商品点击人数": 300 + day.day, "商品加购人数": 40, "成交订单数": 12,
+                         "成交人数": 10, "用户支付金额": f"{1234.5 + day.day:,.2f}"})
+    path = folder / "电商罗盘_商品载体明细_上传.csv"
+    pd.DataFrame(rows).to_csv(path, index=False, encoding="gbk")
+    return str(path)
+
+
+def test_funnel_page_offline_controls_tabs_download_and_upload(voila_url, page, artifacts,
+                                                                tmp_path):
+    timings = []
+    start = time.perf_counter()
+    page.goto(f"{voila_url}/voila/render/funnel.ipynb")
+    page.wait_for_selector(f"{svg('funnel')} g.mark-rect path", state="visible",
+                           timeout=FIRST_CHART_TIMEOUT_MS)
+    first_chart_s = time.perf_counter() - start
+    for name in ("trend", "waterfall"):
+        page.wait_for_selector(svg(name), state="visible", timeout=REDRAW_TIMEOUT_MS)
+    timings.append(f"funnel first chart: {first_chart_s:.2f} s")
+    print(f"funnel: first chart {first_chart_s:.2f} s after the request")
+
+    body = page.inner_text("body")
+    assert "转化漏斗" in body and "示例店铺" in body
+    assert page.locator(".shopnb-card").count() >= 6
+    assert "商品曝光" in chart_text(page, "funnel")
+    assert "GPM 变化拆解" in chart_text(page, "waterfall")
+    screenshot(page, artifacts / "funnel-zh.png")
+
+    # tooltips work offline too
+    page.hover(f"{svg('funnel')} g.mark-rect path")
+    tooltip = page.wait_for_selector("#vg-tooltip-element.visible", timeout=REDRAW_TIMEOUT_MS)
+    assert "环节转化率" in tooltip.inner_text()
+    page.mouse.move(0, 0)
+
+    # the carrier: the funnel is redrawn
+    before = drawing(page, "funnel")
+    select(page, "carrier", "直播")
+    timings.append(f"funnel carrier change to funnel redrawn: "
+                   f"{wait_for_change(page, 'funnel', before) * 1000:.0f} ms")
+    page.wait_for_timeout(500)  # the other charts of the tab follow
+
+    # the KPI: the trend follows it, with its target rule
+    select(page, "kpi", "投放 ROI")
+    timings.append(f"funnel KPI change to trend redrawn: "
+                   f"{wait_for_text(page, 'trend', '每日投放 ROI') * 1000:.0f} ms")
+
+    # the date range: the upper handle a week back moves the funnel
+    before = drawing(page, "funnel")
+    handle = page.locator(".shopnb-control-dates .noUi-handle-upper")
+    handle.focus()
+    for _ in range(7):
+        handle.press("ArrowLeft")
+    wait_for_change(page, "funnel", before)
+    page.wait_for_function("() => document.body.innerText.includes('2026-11-08')",
+                           timeout=REDRAW_TIMEOUT_MS)
+
+    # the products: two of them
+    before = drawing(page, "funnel")
+    options = page.locator(".shopnb-control-products select option").all_inner_texts()
+    page.select_option(".shopnb-control-products select", label=options[:2])
+    wait_for_change(page, "funnel", before)
+
+    # tabs: channels & content, then the user paths and their window
+    page.get_by_role("tab", name="渠道与内容").click()
+    page.wait_for_selector(f"{svg('decay')} g.mark-line path", state="visible",
+                           timeout=REDRAW_TIMEOUT_MS)
+    assert "渠道" in chart_text(page, "heatmap")
+    assert "发布后天数" in chart_text(page, "decay")
+    screenshot(page, artifacts / "funnel-zh-content.png")
+    page.get_by_role("tab", name="用户路径").click()
+    page.wait_for_selector(f"{svg('events')} g.mark-rect path", state="visible",
+                           timeout=REDRAW_TIMEOUT_MS)
+    page.wait_for_selector(svg("ttc"), state="visible", timeout=REDRAW_TIMEOUT_MS)
+    assert "1 天内" in chart_text(page, "events")
+    select(page, "window", "1 小时")
+    timings.append(f"funnel window change to user-path funnel redrawn: "
+                   f"{wait_for_text(page, 'events', '1 小时内') * 1000:.0f} ms")
+    screenshot(page, artifacts / "funnel-zh-events.png")
+
+    # alerts, and the CSV of the current table
+    page.get_by_role("tab", name="预警").click()
+    page.wait_for_selector(".shopnb-alerts table", state="visible", timeout=REDRAW_TIMEOUT_MS)
+    assert "在 22:00 之后下单" in page.inner_text("body")
+    link = page.locator("a.shopnb-download").first
+    assert link.get_attribute("download").startswith("shopnb_funnel_")
+    csv = urllib.parse.unquote(link.get_attribute("href").split(",", 1)[1])
+    assert csv.lstrip("\ufeff").startswith("date,")
+    with page.expect_download(timeout=REDRAW_TIMEOUT_MS) as download:
+        link.click()
+    assert download.value.suggested_filename.endswith(".csv")
+    screenshot(page, artifacts / "funnel-zh-alerts.png")
+
+    # English
+    page.get_by_role("tab", name="漏斗与指标").click()
+    page.get_by_role("button", name="English").click()
+    wait_for_text(page, "funnel", "Funnel: people at each stage")
+    page.wait_for_function("() => document.body.innerText.includes('Conversion funnel')",
+                           timeout=REDRAW_TIMEOUT_MS)
+    screenshot(page, artifacts / "funnel-en.png")
+
+    # an upload replaces the sample shop
+    before = drawing(page, "funnel")
+    with page.expect_file_chooser(timeout=REDRAW_TIMEOUT_MS) as chooser:
+        page.click(".shopnb-upload")
+    chooser.value.set_files(export_file(tmp_path))
+    page.wait_for_function("() => document.body.innerText.includes('Loaded:')",
+                           timeout=REDRAW_TIMEOUT_MS)
+    wait_for_change(page, "funnel", before)
+    assert "测试面膜" in page.inner_text(".shopnb-control-products")
+    screenshot(page, artifacts / "funnel-en-upload.png")
+
+    with (artifacts / "timings.txt").open("a") as f:
+        f.write("\n".join(timings) + "\n")
+    print("\n".join(timings))
+    assert page.offsite_requests == [], "the page asked for something off the machine"
+    assert page.console_errors == []
