@@ -48,6 +48,7 @@ from shopnb.errors import ShopDataError
 
 if TYPE_CHECKING:
     from shopnb.digest import Digest
+    from shopnb.pages.funnel import ShopTables
 
 __all__ = [
     "ENV_DATA",
@@ -55,14 +56,18 @@ __all__ = [
     "ENV_NOTEBOOKS",
     "ENV_STATIC_BUNDLE",
     "LoadProblem",
+    "TARGETS_FILE",
+    "Targets",
     "cache_folder",
     "data_folder",
     "digest",
+    "funnel_tables",
     "inside",
     "lang",
     "log_exception",
     "notebooks_folder",
     "table",
+    "targets",
 ]
 
 ENV_DATA = "SHOPNB_DATA"
@@ -267,6 +272,89 @@ def _read(name: str, sources: tuple[tuple[Path, int, int], ...]) -> pd.DataFrame
     return stacked
 
 
+TARGETS_FILE = "targets.toml"  # the shop's KPI targets, in the data folder
+
+
+@dataclass(frozen=True)
+class Targets:
+    """The shop's KPI targets: ``spec`` as `shopnb.monitor.load_targets` takes it (empty:
+    the plans' defaults), the file they came from, and what was wrong with it."""
+
+    spec: dict[str, dict[str, float]]
+    source: str | None = None
+    problem: LoadProblem | None = None
+
+
+def targets() -> Targets:
+    """The KPI targets in the data folder's ``targets.toml``, else the plans' defaults.
+
+    A file that cannot be read gives the defaults and a `LoadProblem` to show.
+
+    Example:
+        >>> targets().spec  # the sample shop has no targets.toml
+        {}
+    """
+    from shopnb import monitor
+
+    folder = data_folder()
+    path = folder / TARGETS_FILE
+    if not path.is_file():
+        return Targets({})
+    try:
+        loaded = monitor.load_targets(path)
+    except ShopDataError as exc:
+        _server_log().warning("cannot read %s: %s", path, exc)
+        return Targets({}, None, LoadProblem("targets", "broken", TARGETS_FILE,
+                                             exc.issue.message, str(folder)))
+    return Targets({m: {t.direction: t.value} for m, t in loaded.items()}, TARGETS_FILE)
+
+
+def funnel_tables(data: str | os.PathLike[str] | None = None) -> ShopTables | LoadProblem:
+    """The funnel page's tables: the funnel, and the videos, orders and behaviour log.
+
+    With `data`, the export file or folder of exports inside the data folder;
+    else the data folder's own (as `table` finds them); else the sample shop
+    (its behaviour log read by DuckDB straight from its Parquet file).
+
+    Example:
+        >>> funnel_tables().funnel["carrier"].sort_values().unique().tolist()
+        ['card', 'live', 'video']
+    """
+    from shopnb.pages.funnel import read_exports, shop_tables
+
+    folder = data_folder()
+    shown = str(data) if data is not None else ", ".join(SAMPLE_FILES["funnel"])
+    if data is None and folder == sample_dir():
+        return shop_tables()
+    try:
+        funnel = _sources("funnel", folder, data)
+    except ShopDataError as exc:  # a data parameter that would leave the folder
+        _server_log().warning("refused data=%r for the funnel page: %s", data, exc)
+        return LoadProblem("funnel", "outside", shown, exc.issue.message, str(folder))
+    others = [] if data is not None else [
+        p for name in ("videos", "orders", "events") for p in _sources(name, folder, None)]
+    paths = _files(funnel)
+    if not paths:
+        return LoadProblem("funnel", "missing", shown, "no such file", str(folder))
+    shown = ", ".join(_shown(p, folder) for p in paths)
+    try:
+        return read_exports([*paths, *_files(others)])
+    except ShopDataError as exc:
+        _server_log().warning("cannot read %s for the funnel page: %s", shown, exc)
+        kind = "empty" if exc.issue.message == "the file is empty" else "broken"
+        return LoadProblem("funnel", kind, shown, str(exc), str(folder))
+    except OSError as exc:
+        log_exception(f"cannot read {shown} for the funnel page")
+        return LoadProblem("funnel", "broken", shown, exc.strerror or str(exc), str(folder))
+
+
+def _files(paths: list[Path]) -> list[Path]:
+    """`paths` with each folder replaced by the export files in it."""
+    return [f for p in paths for f in (
+        sorted(q for q in p.iterdir() if q.is_file() and not q.name.startswith((".", "~$")))
+        if p.is_dir() else [p])]
+
+
 DIGEST_TIMEOUT_S = 300
 
 
@@ -306,7 +394,7 @@ def digest(own_shop: str | None = None) -> Digest:
 
 
 def _digest_key(tables: tuple[str, ...], own_shop: str | None) -> str:
-    """What the digest depends on: the data files, the own shop and shopnb's code."""
+    """What the digest depends on: the data files, the targets, the own shop, shopnb's code."""
     folder = data_folder()
     parts: list[object] = [str(folder), own_shop]
     for name in tables:
@@ -314,6 +402,9 @@ def _digest_key(tables: tuple[str, ...], own_shop: str | None) -> str:
             parts += [(str(p), *_stamp(p)) for p in _sources(name, folder, None)]
         except OSError:
             parts.append((name, "unreadable"))
+    goals = folder / TARGETS_FILE
+    if goals.is_file():
+        parts.append((TARGETS_FILE, *_stamp(goals)))
     package = Path(__file__).resolve().parent
     parts += [(str(p.relative_to(package)), p.stat().st_mtime_ns)
               for p in sorted(package.rglob("*.py"))]

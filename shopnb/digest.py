@@ -1,9 +1,9 @@
 """The landing page's numbers: the open alerts of every page, as one table.
 
-Each page's own module finds its alerts (`shopnb.competitors.price_alerts`,
-`shopnb.experiments.verdict` ...); this gathers the current ones, the latest
-period's, into rows of one shape, so the landing page can list them together,
-most severe first:
+Each page's own module finds its alerts (`shopnb.monitor.alerts`,
+`shopnb.competitors.price_alerts`, `shopnb.experiments.verdict`); this gathers
+the current ones, the latest period's, into rows of one shape, so the landing
+page can list them together, most severe first:
 
     page, severity ("high" / "medium"), kind, date, subject, metric, value,
     reference (what the value is compared with), change (relative to the
@@ -38,16 +38,111 @@ from pathlib import Path
 import pandas as pd
 
 from shopnb import competitors as comp
-from shopnb.app import LoadProblem, log_exception, table
+from shopnb.app import LoadProblem, log_exception, table, targets
 from shopnb.errors import ShopDataError
 
-__all__ = ["ALERT_COLUMNS", "DIGEST_TABLES", "SEVERITIES", "Digest", "build_digest",
-           "competitor_alerts", "experiment_alerts", "sort_alerts", "write_digest"]
+__all__ = ["ALERT_COLUMNS", "DIGEST_TABLES", "KPI_TILES", "SEVERITIES", "Digest", "build_digest",
+           "competitor_alerts", "experiment_alerts", "funnel_alerts", "kpi_summary",
+           "sort_alerts", "write_digest"]
 
 ALERT_COLUMNS = ("page", "severity", "kind", "date", "subject", "metric", "value", "reference",
                  "change", "limit", "detail")
 SEVERITIES = ("high", "medium")
-DIGEST_TABLES = ("competitors", "experiments")  # the tables `build_digest` reads
+DIGEST_TABLES = ("funnel", "competitors", "experiments")  # the tables `build_digest` reads
+KPI_TILES = ("gmv", "orders", "ctr", "click_to_deal", "roi", "cost_per_impression")
+
+
+def kpi_summary(funnel: pd.DataFrame, *, targets: Mapping | None = None,
+                kpis: tuple[str, ...] = KPI_TILES) -> pd.DataFrame:
+    """Today's and this week's KPIs, each against the same span before it and its target.
+
+    Today is the funnel's latest day, compared with the day before; this week
+    runs from its Monday to that day, compared with the same days a week
+    earlier. KPIs as `shopnb.monitor.kpi_table` measures them; targets from
+    `shopnb.monitor.load_targets` (`targets` overrides the plans' defaults).
+
+    Returns:
+        period ("today" / "week"), start, end, kpi, value, previous, target,
+        direction ("min" / "max" / missing), status ("ok" / "near" / "off" / "").
+
+    Example:
+        >>> days = pd.DataFrame({"date": pd.to_datetime(["2024-11-11", "2024-11-12"]),
+        ...                      "impressions": [1000, 1000], "clicks": [50, 30],
+        ...                      "buyers": [2, 1], "gmv": [200.0, 90.0]})
+        >>> for r in kpi_summary(days, kpis=("gmv", "ctr")).itertuples():
+        ...     print(r.period, r.kpi, r.value, r.previous, r.status or "-")
+        today gmv 90.0 200.0 -
+        today ctr 0.03 0.05 off
+        week gmv 290.0 nan -
+        week ctr 0.04 nan ok
+    """
+    from shopnb import monitor
+
+    goals = monitor.load_targets(targets or None)
+    dates = pd.to_datetime(funnel["date"])
+    day = dates.max().normalize()
+    monday = day - pd.Timedelta(days=day.day_of_week)
+    week = pd.Timedelta(days=7)
+    spans = {"today": (day, day, day - pd.Timedelta(days=1)),
+             "week": (monday, day, monday - week)}
+    rows = []
+    for period, (start, end, before) in spans.items():
+        now = _kpis(funnel, dates, start, end, monitor)
+        then = _kpis(funnel, dates, before, before + (end - start), monitor)
+        for kpi in kpis:
+            value = now.get(kpi, float("nan"))
+            target = goals.get(kpi)
+            rows.append({"period": period, "start": start, "end": end, "kpi": kpi,
+                         "value": float(value), "previous": float(then.get(kpi, float("nan"))),
+                         "target": target.value if target else float("nan"),
+                         "direction": target.direction if target else None,
+                         "status": target.status(float(value)) if target and pd.notna(value)
+                         else ""})
+    return pd.DataFrame(rows)
+
+
+def _kpis(funnel: pd.DataFrame, dates: pd.Series, start: pd.Timestamp, end: pd.Timestamp,
+          monitor: object) -> pd.Series:
+    """The KPIs of the days from `start` to `end` (empty when there are none)."""
+    rows = funnel[(dates >= start) & (dates < end + pd.Timedelta(days=1))]
+    return monitor.kpi_table(rows).iloc[0] if len(rows) else pd.Series(dtype="float64")
+
+
+def funnel_alerts(funnel: pd.DataFrame, *, targets: Mapping | None = None) -> pd.DataFrame:
+    """The latest day's KPI alerts (`shopnb.monitor.alerts`): off target, or dropped overnight.
+
+    For the whole shop (``detail`` "overall", no ``subject``) and per product
+    (``subject`` its name, ``detail`` its id). ``kind`` is ``kpi_off_target``
+    (``reference`` the target) or ``kpi_drop`` (``reference`` the day before);
+    ``limit`` is the target either way.
+
+    Raises:
+        ShopDataError: the funnel lacks what the monitor needs.
+    """
+    from shopnb import monitor
+
+    found = monitor.alerts(funnel, monitor.load_targets(targets or None))
+    if found.empty:
+        return _empty()
+    latest = found[found["date"] == found["date"].max()]
+    overall = latest["scope"] == "overall"
+    name = (latest["product_name"] if "product_name" in latest else latest["scope"])
+    drop = latest["kind"] == "drop"
+    rows = pd.DataFrame({
+        "page": "funnel",
+        "severity": latest["severity"].astype(str),
+        "kind": "kpi_" + latest["kind"].astype(str),
+        "date": pd.to_datetime(latest["date"]),
+        "subject": name.where(~overall, "").fillna("").astype(str),
+        "metric": latest["metric"].astype(str),
+        "value": latest["value"].astype(float),
+        "reference": latest["previous"].where(drop, latest["target"]).astype(float),
+        "change": latest["change"].astype(float),
+        "limit": latest["target"].astype(float),
+        "detail": latest["scope"].where(overall, latest.get("product_id", latest["scope"]))
+        .astype(str),
+    })
+    return sort_alerts(rows)
 
 
 def competitor_alerts(competitors: pd.DataFrame, *, own_shop: str | None = None,
@@ -217,12 +312,13 @@ class Digest:
 
 
 def build_digest(tables: Mapping[str, pd.DataFrame | LoadProblem | None], *,
-                 own_shop: str | None = None) -> Digest:
+                 own_shop: str | None = None, targets: Mapping | None = None) -> Digest:
     """The alerts of every page from the shop's tables (None: a page without its table).
 
     A table that is a `LoadProblem` is kept in ``problems``; a part that fails
     is kept in ``failures`` (with its traceback in the server log, unless it is
-    a `ShopDataError`); the other parts still count.
+    a `ShopDataError`); the other parts still count. `targets` overrides the
+    plans' KPI targets (`shopnb.monitor.load_targets`).
 
     Example:
         >>> import pandas as pd
@@ -231,7 +327,8 @@ def build_digest(tables: Mapping[str, pd.DataFrame | LoadProblem | None], *,
         >>> d.failures[0][0], d.alerts.empty
         ('competitors', True)
     """
-    parts = {"competitors": lambda df: competitor_alerts(df, own_shop=own_shop),
+    parts = {"funnel": lambda df: funnel_alerts(df, targets=targets),
+             "competitors": lambda df: competitor_alerts(df, own_shop=own_shop),
              "experiments": experiment_alerts}
     found, problems, failures = [], [], []
     for name, part in parts.items():
@@ -255,9 +352,15 @@ def write_digest(path: str | os.PathLike[str], own_shop: str | None = None) -> N
     """Work out the digest from the configured data folder and write it atomically to `path`.
 
     `shopnb.app.digest` runs this in a separate process
-    (``python -m shopnb.digest OUT [OWN_SHOP]``).
+    (``python -m shopnb.digest OUT [OWN_SHOP]``). The KPI targets are the data
+    folder's (`shopnb.app.targets`); a targets file that cannot be read is one
+    of the digest's ``problems``.
     """
-    found = build_digest({name: table(name) for name in DIGEST_TABLES}, own_shop=own_shop)
+    goals = targets()
+    found = build_digest({name: table(name) for name in DIGEST_TABLES}, own_shop=own_shop,
+                         targets=goals.spec)
+    if goals.problem is not None:
+        found.problems.append(goals.problem)
     out = Path(path)
     fd, tmp = tempfile.mkstemp(dir=out.parent, suffix=".tmp")
     with os.fdopen(fd, "w", encoding="utf-8") as f:

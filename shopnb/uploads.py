@@ -27,7 +27,7 @@ from shopnb.app import LoadProblem, log_exception
 from shopnb.datasets import LOADERS
 from shopnb.errors import ShopDataError
 
-__all__ = ["ACCEPTED", "MAX_UPLOAD_BYTES", "read_upload"]
+__all__ = ["ACCEPTED", "MAX_UPLOAD_BYTES", "check_upload", "read_upload"]
 
 MAX_UPLOAD_BYTES = 20 * 2**20  # a year of daily product exports is about 10 MB
 ACCEPTED = (".csv", ".txt", ".tsv", ".xlsx", ".xls", ".parquet")
@@ -46,20 +46,9 @@ def read_upload(name: str, content: bytes, table: str, *,
         max_bytes: the largest file accepted.
     """
     base = _base_name(name)
-    folder = "(upload)"
-    if len(content) > max_bytes:
-        return LoadProblem(table, "broken", base, f"the file is {len(content) / 2**20:.1f} MB;"
-                           f" uploads are limited to {max_bytes / 2**20:.0f} MB", folder)
-    suffix = PurePosixPath(base).suffix.lower()
-    if suffix not in ACCEPTED:
-        return LoadProblem(table, "broken", base, f"not a table export; upload one of "
-                           f"{', '.join(ACCEPTED)}", folder)
-    if not content.strip():
-        return LoadProblem(table, "empty", base, "the file is empty", folder)
-    magic = _MAGIC.get(suffix)
-    if magic and not content.startswith(magic):
-        return LoadProblem(table, "broken", base, f"the file is not a real {suffix} file",
-                           folder)
+    problem = check_upload(base, content, max_bytes=max_bytes)
+    if problem is not None:
+        return LoadProblem(table, problem[0], base, problem[1], "(upload)")
     with tempfile.TemporaryDirectory(prefix="shopnb-upload-") as private:
         path = Path(private) / base  # one name, no folder part: it stays in `private`
         path.write_bytes(content)
@@ -68,12 +57,37 @@ def read_upload(name: str, content: bytes, table: str, *,
         except ShopDataError as exc:  # where in the file, then what: the file is named apart
             issue = exc.issue
             return LoadProblem(table, "broken", base, str(ShopDataError(
-                issue.message, column=issue.column, rows=issue.rows)), folder)
+                issue.message, column=issue.column, rows=issue.rows)), "(upload)")
         except Exception as exc:  # a file no reader copes with: say so, log the rest
             log_exception(f"cannot read the upload {base!r}")
-            return LoadProblem(table, "broken", base, type(exc).__name__, folder)
+            return LoadProblem(table, "broken", base, type(exc).__name__, "(upload)")
     frame.attrs["sources"] = [base]
     return frame
+
+
+def check_upload(name: str, content: bytes, *, max_bytes: int = MAX_UPLOAD_BYTES
+                 ) -> tuple[str, str] | None:
+    """What is wrong with an uploaded file before it is read, as (kind, reason); None: nothing.
+
+    Too large, not named as a table export, empty, or bytes that do not match
+    the kind its name says (an ``.xlsx`` that is no zip file).
+
+    Example:
+        >>> check_upload("罗盘.xlsx", b"<html>")
+        ('broken', 'the file is not a real .xlsx file')
+    """
+    if len(content) > max_bytes:
+        return "broken", (f"the file is {len(content) / 2**20:.1f} MB; uploads are limited to "
+                          f"{max_bytes / 2**20:.0f} MB")
+    suffix = PurePosixPath(_base_name(name)).suffix.lower()
+    if suffix not in ACCEPTED:
+        return "broken", f"not a table export; upload one of {', '.join(ACCEPTED)}"
+    if not content.strip():
+        return "empty", "the file is empty"
+    magic = _MAGIC.get(suffix)
+    if magic and not content.startswith(magic):
+        return "broken", f"the file is not a real {suffix} file"
+    return None
 
 
 def _base_name(name: str) -> str:

@@ -163,7 +163,7 @@ def test_digest_is_worked_out_once_and_read_from_the_cache(data_folder, monkeypa
     shutil.copy(sample_dir() / SAMPLE_FILES["competitors"][0], data_folder)
     first = app.digest("山野集官方旗舰店")
     assert set(first.alerts["page"]) == {"competitors"}
-    assert [p.table for p in first.problems] == ["experiments"]  # not in the folder
+    assert [p.table for p in first.problems] == ["funnel", "experiments"]  # not in the folder
     cached = sorted((tmp_path / "cache" / "shopnb").glob("digest-*.json"))
     assert len(cached) == 1
     marked = Digest.from_json(cached[0].read_text())
@@ -182,3 +182,40 @@ def test_a_failed_digest_says_so_on_the_page_not_with_a_traceback(data_folder, m
     assert found.alerts.empty
     assert found.failures == [("index", "the alerts could not be worked out; the server log "
                                         "has the details")]
+
+
+# --- targets and the funnel page's tables ------------------------------------------------------
+
+def test_targets_come_from_the_data_folders_targets_toml(data_folder: Path):
+    assert app.targets() == app.Targets({})
+    (data_folder / "targets.toml").write_text("[targets]\nctr = 0.05\nroi = { min = 2.5 }\n")
+    found = app.targets()
+    assert found.source == "targets.toml" and found.problem is None
+    assert found.spec["ctr"] == {"min": 0.05} and found.spec["roi"] == {"min": 2.5}
+    assert found.spec["cost_per_impression"] == {"max": 0.8}  # the plans' default stays
+
+
+def test_a_broken_targets_file_gives_the_defaults_and_says_why(data_folder: Path):
+    (data_folder / "targets.toml").write_text("ctr = [not toml")
+    found = app.targets()
+    assert found.spec == {} and found.problem is not None
+    assert found.problem.file == "targets.toml" and "TOML" in found.problem.reason
+
+
+def test_funnel_tables_read_the_funnel_pages_exports_of_the_data_folder(data_folder: Path):
+    for name in ("funnel", "videos", "orders"):
+        shutil.copy(sample_dir() / SAMPLE_FILES[name][0], data_folder)
+    shutil.copy(sample_dir() / SAMPLE_FILES["competitors"][0], data_folder)  # not the page's
+    tables = app.funnel_tables()
+    assert len(tables.funnel) == len(sn.load_sample("funnel"))
+    assert len(tables.videos) == len(sn.load_sample("videos")) and tables.events is None
+    assert sorted(tables.sources) == sorted(SAMPLE_FILES[n][0] for n in
+                                            ("funnel", "videos", "orders"))
+
+
+def test_funnel_tables_say_what_is_missing_or_refused(data_folder: Path):
+    assert app.funnel_tables().kind == "missing"
+    assert app.funnel_tables("../elsewhere").kind == "outside"
+    (data_folder / "day.csv").write_text("<html>login</html>")
+    problem = app.funnel_tables("day.csv")
+    assert problem.kind == "broken" and "web page" in problem.reason

@@ -13,6 +13,8 @@ from shopnb.digest import (
     build_digest,
     competitor_alerts,
     experiment_alerts,
+    funnel_alerts,
+    kpi_summary,
     sort_alerts,
 )
 
@@ -94,3 +96,52 @@ def test_a_digest_comes_back_from_json_as_it_went(prices):
     pd.testing.assert_frame_equal(back.alerts, found.alerts, check_dtype=False)
     assert back.alerts["date"].dtype == "datetime64[ns]"
     assert back.problems == found.problems and back.failures == found.failures
+
+
+# --- the funnel's KPIs and alerts -----------------------------------------------------------------
+
+@pytest.fixture
+def days() -> pd.DataFrame:
+    """Ten days of one product: every day 10,000 impressions, 500 clicks (CTR 5 %), 20 buyers,
+    1,000 yuan; on the last day (a Wednesday) clicks fall to 300 (CTR 3 %) and GMV to 600."""
+    dates = pd.date_range("2024-11-04", periods=10)  # Monday 11-04 .. Wednesday 11-13
+    frame = pd.DataFrame({"date": dates, "product_id": "1", "product_name": "面膜",
+                          "impressions": 10_000, "clicks": 500, "buyers": 20, "gmv": 1000.0})
+    frame.loc[9, ["clicks", "gmv"]] = [300, 600.0]
+    return frame
+
+
+def test_kpi_summary_compares_today_and_this_week_with_the_span_before(days):
+    summary = kpi_summary(days, kpis=("gmv", "ctr")).set_index(["period", "kpi"])
+    today, week = summary.loc["today"], summary.loc["week"]
+    assert (today.loc["gmv", "value"], today.loc["gmv", "previous"]) == (600.0, 1000.0)
+    assert today.loc["ctr", "value"] == pytest.approx(0.03)
+    assert today.loc["ctr", "status"] == "off" and today.loc["ctr", "target"] == 0.04
+    # this week: Monday 11-11 to Wednesday 11-13, against 11-04 .. 11-06
+    assert (week.loc["gmv", "value"], week.loc["gmv", "previous"]) == (2600.0, 3000.0)
+    assert week.loc["ctr", "value"] == pytest.approx(1300 / 30_000)
+    assert week.loc["ctr", "status"] == "ok"
+    assert summary.loc[("week", "gmv"), "start"] == pd.Timestamp("2024-11-11")
+
+
+def test_kpi_summary_takes_the_shops_targets(days):
+    summary = kpi_summary(days, targets={"ctr": 0.047}, kpis=("ctr",))
+    assert summary["target"].tolist() == [0.047, 0.047]
+    assert summary["status"].tolist() == ["off", "near"]  # 3 % is 36 % short, 4.33 % 7.8 %
+
+
+def test_funnel_alerts_are_the_latest_days(days):
+    alerts = funnel_alerts(days)
+    assert set(alerts["page"]) == {"funnel"} and set(alerts["date"]) == {pd.Timestamp("2024-11-13")}
+    ctr = alerts[alerts["metric"] == "ctr"].set_index(["kind", "detail"])
+    assert ctr.loc[("kpi_off_target", "overall"), "subject"] == ""
+    assert ctr.loc[("kpi_off_target", "overall"), "reference"] == 0.04
+    assert ctr.loc[("kpi_drop", "1"), "subject"] == "面膜"
+    assert ctr.loc[("kpi_drop", "1"), "reference"] == pytest.approx(0.05)
+    assert ctr.loc[("kpi_drop", "1"), "change"] == pytest.approx(-0.4)
+
+
+def test_the_digest_has_the_funnel_alerts_with_the_shops_targets(days):
+    found = build_digest({"funnel": days}, targets={"ctr": 0.02})
+    assert "kpi_off_target" not in set(found.alerts["kind"])  # 3 % meets a 2 % target
+    assert "kpi_drop" in set(found.alerts["kind"])

@@ -1,4 +1,4 @@
-"""Widget pieces shared by the pages: the offline chart and the message box."""
+"""Widget pieces shared by the pages: the offline chart, the message box, the KPI card."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 import altair as alt
+import pandas as pd
 
 from shopnb.app import ENV_STATIC_BUNDLE
 from shopnb.theme import COLORS, FONT
@@ -151,3 +152,42 @@ def title_html(title: str, subtitle: str = "") -> str:
         f'<div style="font-size: 22px; font-weight: 600; margin: 4px 0;">{html.escape(title)}</div>'
         f"{sub}</div>"
     )
+
+
+# a KPI card's edge: its target met, within 10 %, further off; no target
+STATUS_COLORS = {"ok": COLORS["category"][4], "near": COLORS["warning_border"],
+                 "off": COLORS["primary"], "": COLORS["grid"]}
+_PERCENT_KPIS = ("ctr", "click_to_deal", "impression_to_deal", "refund_rate", "completion_rate")
+
+
+def format_kpi(kpi: str, value: object) -> str:
+    """A KPI's value as a card shows it: rates in %, GMV in whole yuan, ROI plain.
+
+    Example:
+        >>> format_kpi("ctr", 0.04512), format_kpi("gmv", 18315.4), format_kpi("orders", 191)
+        ('4.51%', '¥18,315', '191')
+    """
+    if value is None or not pd.notna(value):
+        return "–"
+    value = float(value)
+    if kpi in _PERCENT_KPIS:
+        return f"{value:.2%}"
+    if kpi == "roi":
+        return f"{value:.2f}"
+    if kpi == "gmv":
+        return f"¥{value:,.0f}"
+    return f"{value:,.0f}" if kpi in ("orders", "buyers", "clicks", "impressions") \
+        else f"¥{value:,.2f}"
+
+
+def kpi_card(label: str, value: str, lines: list[str], status: str) -> str:
+    """One KPI as a card: its name, its value, lines under it, an edge in the status colour."""
+    color = STATUS_COLORS[status]
+    extra = "".join(f'<div style="color: {COLORS["muted"]}; font-size: 12px;">'
+                    f"{html.escape(line)}</div>" for line in lines)
+    return (f'<div class="shopnb-card shopnb-card-{status or "none"}" style="min-width: 150px; '
+            f'padding: 8px 12px; border-left: 5px solid {color}; background: '
+            f'{COLORS["background"]}; box-shadow: 0 1px 3px {COLORS["grid"]};">'
+            f'<div style="color: {COLORS["muted"]}; font-size: 12px;">{html.escape(label)}</div>'
+            f'<div style="color: {COLORS["text"]}; font-size: 20px; font-weight: 600;">'
+            f"{html.escape(value)}</div>{extra}</div>")

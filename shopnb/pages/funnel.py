@@ -57,9 +57,11 @@ from shopnb import funnel as fn
 from shopnb.datasets import SAMPLE_FILES, load_sample, sample_dir
 from shopnb.errors import ShopDataError
 from shopnb.load import load_events, load_funnel, load_orders, load_videos
-from shopnb.pages._widgets import chart_widget, message_html, title_html
+from shopnb.pages._widgets import chart_widget, format_kpi, kpi_card, message_html, title_html
+from shopnb.pages.header import PageHeader
 from shopnb.pages.index import check_funnel
 from shopnb.theme import COLORS, FONT, LANGS, t
+from shopnb.uploads import check_upload
 
 __all__ = ["CHARTS", "FunnelPage", "ShopTables", "build_funnel", "read_exports", "shop_tables"]
 
@@ -77,8 +79,6 @@ FILTERS = {"carrier": "carrier", "channel": "channel", "format": "format"}
 SHOWN_ALERTS = 30
 DEFAULT_DAYS = 30
 _LANG_NAMES = {"zh": "中文", "en": "English"}
-_STATUS_COLORS = {"ok": COLORS["category"][4], "near": COLORS["warning_border"],
-                  "off": COLORS["primary"], "": COLORS["grid"]}
 _ALL = ""
 
 
@@ -219,7 +219,7 @@ class FunnelPage(widgets.VBox):
         self.alert_table = pd.DataFrame()
         self._drawn: dict[str, tuple] = {}
         self._events: object = None  # the prepared event log, made when first needed
-        self.title = widgets.HTML(layout=widgets.Layout(flex="1 1 auto"))
+        self.title = widgets.HTML()
         self.message = widgets.HTML(layout=widgets.Layout(display="none"))
         self.info = widgets.HTML(layout=widgets.Layout(display="none"))
         self.cards = widgets.HTML()
@@ -253,8 +253,7 @@ class FunnelPage(widgets.VBox):
                           widgets.VBox([c["kpi"], c["compare"], c["window"]])], layout=look),
             self.cards, self.tabs])
         self.children = [
-            widgets.HBox([self.title, c["lang"]], layout=widgets.Layout(
-                align_items="center", justify_content="space-between")),
+            PageHeader("funnel", self.title, c["lang"]),
             widgets.HBox([self.upload, self.download], layout=widgets.Layout(
                 align_items="center", flex_flow="row wrap")),
             self.info, self.message, self._body]
@@ -580,8 +579,9 @@ class FunnelPage(widgets.VBox):
             if target is not None:
                 op = "≥" if target.direction == "min" else "≤"
                 lines.append(t("fn_card_target", lang, op=op,
-                               target=_format(kpi, target.value)))
-            cards.append(_card(charts.kpi_label(kpi, lang), _format(kpi, value), lines, status))
+                               target=format_kpi(kpi, target.value)))
+            cards.append(kpi_card(charts.kpi_label(kpi, lang), format_kpi(kpi, value), lines,
+                                  status))
         self.cards.value = (f'<div class="shopnb-cards" style="display: flex; flex-wrap: wrap; '
                             f'gap: 8px; font-family: {FONT}; margin: 8px 0;">{"".join(cards)}'
                             f"</div>")
@@ -607,8 +607,8 @@ class FunnelPage(widgets.VBox):
                  t("fn_overall", lang) if a.scope == "overall"
                  else str(names.get(getattr(a, "product_id", ""), a.scope)),
                  charts.kpi_label(a.metric, lang), t(f"fn_alert_{a.kind}", lang),
-                 _format(a.metric, a.value), _format(a.metric, a.target),
-                 _format(a.metric, a.previous), f"{a.change:+.1%}",
+                 format_kpi(a.metric, a.value), format_kpi(a.metric, a.target),
+                 format_kpi(a.metric, a.previous), f"{a.change:+.1%}",
                  t(f"fn_severity_{a.severity}", lang)]
                 for a in found.head(SHOWN_ALERTS).itertuples(index=False)]
         head = [t(k, lang) for k in ("date", "fn_scope", "fn_kpi", "fn_kind", "fn_value",
@@ -701,6 +701,13 @@ class FunnelPage(widgets.VBox):
         files = change["new"]
         if not files:
             return
+        refused = [f"{f['name']}: {why[1]}" for f in files
+                   if (why := check_upload(str(f["name"]), bytes(f["content"])))]
+        if refused:  # too large, not an export, or not what its name says
+            self.info.value = message_html(t("fn_bad_upload", self._lang,
+                                             error="; ".join(refused)))
+            self.info.layout.display = None
+            return
         try:
             tables = _from_uploads(files)
         except ShopDataError as exc:  # per file: not a known export; or no funnel at all
@@ -741,31 +748,6 @@ def _gpm_sentence(split: pd.DataFrame | None, lang: str) -> str:
              **{f: f"{rel[f]:+.1%}" for f in ("ctr", "conversion", "aov")})
     return (f'<div class="shopnb-gpm" style="font-family: {FONT}; color: {COLORS["text"]}; '
             f'font-size: 14px; margin: 4px 0 8px 8px;">{html.escape(text)}</div>')
-
-
-def _format(kpi: str, value: object) -> str:
-    if value is None or not pd.notna(value):
-        return "–"
-    value = float(value)
-    if kpi in ("ctr", "click_to_deal", "impression_to_deal", "refund_rate", "completion_rate"):
-        return f"{value:.2%}"
-    if kpi == "roi":
-        return f"{value:.2f}"
-    if kpi == "gmv":
-        return f"¥{value:,.0f}"
-    return f"¥{value:,.2f}" if kpi != "orders" else f"{value:,.0f}"
-
-
-def _card(label: str, value: str, lines: list[str], status: str) -> str:
-    color = _STATUS_COLORS[status]
-    extra = "".join(f'<div style="color: {COLORS["muted"]}; font-size: 12px;">'
-                    f"{html.escape(line)}</div>" for line in lines)
-    return (f'<div class="shopnb-card shopnb-card-{status or "none"}" style="min-width: 150px; '
-            f'padding: 8px 12px; border-left: 5px solid {color}; background: '
-            f'{COLORS["background"]}; box-shadow: 0 1px 3px {COLORS["grid"]};">'
-            f'<div style="color: {COLORS["muted"]}; font-size: 12px;">{html.escape(label)}</div>'
-            f'<div style="color: {COLORS["text"]}; font-size: 20px; font-weight: 600;">'
-            f"{html.escape(value)}</div>{extra}</div>")
 
 
 def _download_link(table: pd.DataFrame, name: str, text: str) -> str:

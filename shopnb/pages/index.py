@@ -1,6 +1,7 @@
 """The landing page (``notebooks/index.ipynb``): the shop at a glance, and the way to every page.
 
-From top to bottom: the shared header (`shopnb.pages.header`); the open alerts
+From top to bottom: the shared header (`shopnb.pages.header`); today's and
+this week's KPIs against their targets (`shopnb.digest.kpi_summary`); the open alerts
 of every page, most severe first, each linking to its page (a
 `shopnb.digest.Digest`); a card per page; and the shop's daily trend, one measure at a
 time (the funnel table summed by day with `daily_totals`, drawn with
@@ -24,19 +25,20 @@ Example:
 from __future__ import annotations
 
 import html
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import altair as alt
 import ipywidgets as widgets
 import pandas as pd
 from pandas.api.types import is_datetime64_any_dtype, is_numeric_dtype
 
-from shopnb.app import LoadProblem
-from shopnb.charts import daily_trend, metric_label
-from shopnb.digest import Digest
-from shopnb.pages._widgets import chart_widget, message_html, title_html
+from shopnb.app import LoadProblem, log_exception
+from shopnb.charts import daily_trend, kpi_label, metric_label
+from shopnb.digest import Digest, kpi_summary
+from shopnb.errors import ShopDataError
+from shopnb.pages._widgets import chart_widget, format_kpi, kpi_card, message_html, title_html
 from shopnb.pages.header import PAGES, PageHeader
-from shopnb.theme import COLORS, FONT, LANGS, t
+from shopnb.theme import COLORS, FONT, LABELS, LANGS, t
 from shopnb.uploads import ACCEPTED, MAX_UPLOAD_BYTES, read_upload
 
 __all__ = ["MAX_ALERTS", "MEASURES", "IndexPage", "build_index", "check_funnel", "daily_totals"]
@@ -108,6 +110,8 @@ class IndexPage(widgets.VBox):
             set ``.value`` to change the page as a user would (an upload's value
             is a tuple of ``{"name": ..., "content": bytes}``).
         header: the shared `PageHeader` (navigation and language).
+        kpis: an HTML widget with today's and this week's KPI cards (``shopnb-kpis``).
+        kpi_table: those KPIs, as `shopnb.digest.kpi_summary` gives them.
         alerts: an HTML widget listing the open alerts (CSS class ``shopnb-alerts``).
         digest: the `shopnb.digest.Digest` shown; ``open_alerts`` its alert table.
         links: an HTML widget with a card per page.
@@ -121,11 +125,12 @@ class IndexPage(widgets.VBox):
     """
 
     def __init__(self, funnel: pd.DataFrame | LoadProblem, digest: Digest | None = None, *,
-                 lang: str = "zh") -> None:
+                 targets: Mapping | None = None, lang: str = "zh") -> None:
         super().__init__(layout=widgets.Layout(max_width="980px"))
         if lang not in LANGS:
             raise ValueError(f"lang must be one of {', '.join(LANGS)}; got {lang!r}")
         self._lang = lang
+        self._targets = targets
         self._relabeling = False
         self.digest = digest if digest is not None else Digest()
         self.open_alerts = self.digest.alerts
@@ -152,13 +157,16 @@ class IndexPage(widgets.VBox):
         self.header = PageHeader("index", self.title, lang_toggle)
         self.message = widgets.HTML(layout=widgets.Layout(display="none"))
         self.upload_note = widgets.HTML(layout=widgets.Layout(display="none"))
+        self.kpis = widgets.HTML()
+        self.kpis.add_class("shopnb-kpis")
+        self.kpi_table = pd.DataFrame()
         self.alerts = widgets.HTML()
         self.alerts.add_class("shopnb-alerts")
         self.links = widgets.HTML()
         self.links.add_class("shopnb-links")
         self.jchart: alt.JupyterChart | None = None
         self.trend = widgets.VBox()
-        self.children = [self.header, self.alerts, self.links, self.trend,
+        self.children = [self.header, self.kpis, self.alerts, self.links, self.trend,
                          widgets.HBox([upload, self.upload_note],
                                       layout=widgets.Layout(align_items="center"))]
         self._use(funnel)
@@ -180,6 +188,12 @@ class IndexPage(widgets.VBox):
                       else pd.DataFrame())
         if not self._problem and self.daily.empty:
             self._problem, self._problem_fields = "no_data", {}
+        self.kpi_table = pd.DataFrame()
+        if not self._problem:
+            try:
+                self.kpi_table = kpi_summary(funnel, targets=self._targets)
+            except ShopDataError:  # too few columns for the KPIs: the trend still shows
+                log_exception("no KPIs for the landing page")
         measure = self.controls["measure"]
         if self._problem:
             self.message.layout.display = None
@@ -239,6 +253,7 @@ class IndexPage(widgets.VBox):
             if self.source is not None:
                 subtitle += t("index_uploaded", lang, file=self.source)
         self.title.value = title_html(t("index_title", lang), subtitle)
+        self.kpis.value = _kpis_html(self.kpi_table, lang)
         self.alerts.value = _alerts_html(self.digest, lang)
         self.links.value = _links_html(self.header.pages, self.open_alerts, lang)
         upload = self.controls["upload"]
@@ -272,10 +287,49 @@ def _alert_text(row: pd.Series, lang: str) -> str:
     if row["page"] == "experiments":
         fields = {"p": f"{row['value']:.1g}", "change": f"{row['value']:+.1%}",
                   "metric": metric_label(row["metric"], lang), "detail": row["detail"]}
+    elif row["page"] == "funnel":
+        metric = row["metric"]
+        fields = {"metric": _kpi_name(metric, lang), "value": format_kpi(metric, row["value"]),
+                  "reference": format_kpi(metric, row["reference"]),
+                  "change": f"{row['change']:+.1%}"}
+        return t(f"alert_{row['kind']}", lang, subject=row["subject"] or t("whole_shop", lang),
+                 **fields)
     else:
         fields = {"value": money(row["value"]), "reference": money(row["reference"]),
                   "change": f"{row['change']:+.1%}", "limit": money(row["limit"])}
     return t(f"alert_{row['kind']}", lang, subject=row["subject"], **fields)
+
+
+def _kpi_name(kpi: str, lang: str) -> str:
+    """A KPI's name: the funnel page's, else the measure's."""
+    name = kpi_label(kpi, lang)
+    return t(kpi, lang) if name == kpi and kpi in LABELS[lang] else name
+
+
+def _kpis_html(table: pd.DataFrame, lang: str) -> str:
+    """Today's and this week's KPI cards, each against the span before it and its target."""
+    if table.empty:
+        return ""
+    sections = []
+    for period, rows in table.groupby("period", sort=False):
+        start, end = rows["start"].iloc[0], rows["end"].iloc[0]
+        heading = (t("index_today", lang, date=f"{end:%Y-%m-%d}") if period == "today" else
+                   t("index_week", lang, start=f"{start:%m-%d}", end=f"{end:%m-%d}"))
+        cards = []
+        for r in rows.itertuples(index=False):
+            lines = []
+            if pd.notna(r.previous) and r.previous:
+                lines.append(t(f"kpi_vs_{period}", lang, change=f"{r.value / r.previous - 1:+.1%}"))
+            if pd.notna(r.target):
+                lines.append(t("fn_card_target", lang, op="≥" if r.direction == "min" else "≤",
+                               target=format_kpi(r.kpi, r.target)))
+            cards.append(kpi_card(_kpi_name(r.kpi, lang), format_kpi(r.kpi, r.value), lines,
+                                  r.status))
+        sections.append(
+            f'<div style="font-size: 13px; color: {COLORS["muted"]}; margin: 10px 0 4px;">'
+            f'{html.escape(heading)}</div><div class="shopnb-kpis-{period}" style="display: flex;'
+            f' flex-wrap: wrap; gap: 8px;">{"".join(cards)}</div>')
+    return f'<div style="font-family: {FONT};">{"".join(sections)}</div>'
 
 
 def _alerts_html(digest: Digest, lang: str) -> str:
@@ -323,7 +377,7 @@ def _links_html(pages: list[str], alerts: pd.DataFrame, lang: str) -> str:
         badge = (f'<span style="color: {COLORS["primary"]}; font-size: 12px; margin-left: 6px;">'
                  f"{html.escape(t('alerts_count', lang, n=n))}</span>" if n else "")
         cards.append(
-            f'<a class="shopnb-card shopnb-card-{page}" href="{PAGES[page]}?lang={lang}"'
+            f'<a class="shopnb-page-card shopnb-page-card-{page}" href="{PAGES[page]}?lang={lang}"'
             f' style="display: block; flex: 1 1 200px; padding: 12px 14px; border: 1px solid'
             f' {COLORS["grid"]}; border-radius: 6px; color: {COLORS["text"]};'
             f' text-decoration: none;">'
@@ -338,7 +392,7 @@ def _links_html(pages: list[str], alerts: pd.DataFrame, lang: str) -> str:
 
 
 def build_index(funnel: pd.DataFrame | LoadProblem, digest: Digest | None = None, *,
-                lang: str = "zh") -> IndexPage:
+                targets: Mapping | None = None, lang: str = "zh") -> IndexPage:
     """The landing page for the shop's funnel table and the other pages' digest.
 
     Args:
@@ -347,10 +401,12 @@ def build_index(funnel: pd.DataFrame | LoadProblem, digest: Digest | None = None
             (or a `LoadProblem`) gives a friendly message instead of the trend.
         digest: the open alerts of every page (`shopnb.digest.build_digest`, or
             `shopnb.app.digest` in a served notebook); None: no alerts.
+        targets: KPI targets over the plans' defaults (`shopnb.monitor.load_targets`;
+            `shopnb.app.targets().spec` in a served notebook).
         lang: ``"zh"`` or ``"en"``; the page's toggle switches it later.
 
     Example:
         >>> import shopnb as sn  # doctest: +SKIP
         >>> build_index(sn.app.table("funnel"), sn.app.digest())  # doctest: +SKIP
     """
-    return IndexPage(funnel, digest, lang=lang)
+    return IndexPage(funnel, digest, targets=targets, lang=lang)

@@ -78,7 +78,7 @@ def test_landing_page_lists_alerts_redraws_and_switches_language_offline(page, v
     assert page.locator(".shopnb-alert-high").count() >= 2
     nav = page.locator(".shopnb-nav a")
     assert nav.count() == len(available_pages())
-    assert page.locator(".shopnb-links a.shopnb-card").count() == len(available_pages()) - 1
+    assert page.locator(".shopnb-links a.shopnb-page-card").count() == len(available_pages()) - 1
     assert "每日成交金额 (GMV)" in page.inner_text(".shopnb-chart-trend")
     shoot(page, artifacts / "index-zh.png")
 

@@ -183,8 +183,8 @@ def test_without_alerts_the_page_says_so(funnel):
 
 def test_cards_link_every_other_page(funnel):
     page = build_index(funnel, lang="en")
-    assert 'class="shopnb-card shopnb-card-competitors"' in page.links.value
-    assert "shopnb-card-index" not in page.links.value
+    assert 'class="shopnb-page-card shopnb-page-card-competitors"' in page.links.value
+    assert "shopnb-page-card-index" not in page.links.value
 
 
 def test_unreadable_tables_give_the_file_and_what_to_do_not_a_traceback(funnel):
@@ -262,3 +262,39 @@ def test_an_upload_brings_a_page_without_data_to_life():
     _upload(page, "mine.csv", UPLOAD.encode())
     assert page.jchart is not None and page.jchart in page.trend.children
     assert page.jchart.chart.data["gmv"].tolist() == [300.0, 500.0]
+
+
+# --- today's and this week's KPIs -----------------------------------------------------------------
+
+def test_kpi_cards_show_today_and_this_week_against_their_targets(funnel):
+    page = build_index(funnel, lang="en")
+    cards = page.kpis.value
+    assert "Today, 2024-05-03" in cards and "This week, 04-29 to 05-03" in cards
+    assert "¥420" in cards and "+61.5% on the day before" in cards  # GMV 420 after 260
+    ctr = page.kpi_table.set_index(["period", "kpi"]).loc[("today", "ctr")]
+    assert ctr["value"] == pytest.approx(78 / 438) and ctr["status"] == "ok"
+    assert "target ≥ 4.00%" in cards and "shopnb-card-ok" in cards
+    page.controls["lang"].value = "zh"
+    assert "今天 2024-05-03" in page.kpis.value and "较前一天 +61.5%" in page.kpis.value
+
+
+def test_kpi_cards_follow_the_shops_targets_and_an_upload(funnel):
+    page = build_index(funnel, targets={"ctr": 0.5}, lang="en")
+    assert page.kpi_table.set_index(["period", "kpi"]).loc[("today", "ctr"), "status"] == "off"
+    assert "target ≥ 50.00%" in page.kpis.value
+    _upload(page, "罗盘.csv", UPLOAD.encode())
+    assert "Today, 2024-11-02" in page.kpis.value
+
+
+def test_funnel_alerts_read_as_sentences(funnel):
+    alerts = pd.DataFrame({
+        "page": ["funnel", "funnel"], "severity": ["high", "medium"],
+        "kind": ["kpi_drop", "kpi_off_target"], "date": pd.to_datetime(["2024-05-03"] * 2),
+        "subject": ["面膜", ""], "metric": ["ctr", "roi"], "value": [0.03, 2.4],
+        "reference": [0.05, 3.0], "change": [-0.4, -0.2], "limit": [0.04, 3.0],
+        "detail": ["1", "overall"]})
+    page = build_index(funnel, Digest(alerts=alerts), lang="en")
+    assert "面膜: CTR 3.00%, -40.0% on the day before (5.00%)" in page.alerts.value
+    assert "Whole shop: Ad ROI 2.40, off its target 3.00 (-20.0%)" in page.alerts.value
+    page.controls["lang"].value = "zh"
+    assert "全店 投放 ROI 2.40，未达目标 3.00（-20.0%）" in page.alerts.value
