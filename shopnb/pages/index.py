@@ -327,8 +327,9 @@ def _kpis_html(table: pd.DataFrame, lang: str) -> str:
                                   r.status))
         sections.append(
             f'<div style="font-size: 13px; color: {COLORS["muted"]}; margin: 10px 0 4px;">'
-            f'{html.escape(heading)}</div><div class="shopnb-kpis-{period}" style="display: flex;'
-            f' flex-wrap: wrap; gap: 8px;">{"".join(cards)}</div>')
+            f'{html.escape(heading)}</div><div class="shopnb-kpis-{period}" style="display: grid;'
+            f' grid-template-columns: repeat(auto-fill, minmax(150px, 1fr)); gap: 8px;">'
+            f'{"".join(cards)}</div>')
     return f'<div style="font-family: {FONT};">{"".join(sections)}</div>'
 
 

@@ -72,9 +72,12 @@ def test_landing_page_lists_alerts_redraws_and_switches_language_offline(page, v
 
     body = page.inner_text("body")
     assert "店铺概览" in body and "待处理预警" in body
+    kpis = page.inner_text(".shopnb-kpis")
+    assert "今天 2026-11-15" in kpis and "本周 11-09 至 11-15" in kpis and "目标 ≥ 4.00%" in kpis
     alerts = page.inner_text(".shopnb-alerts")
     assert "低于本店价" in alerts  # the rivals' price cuts of the last week
     assert "直播话术" in alerts and "样本比例失衡" in alerts  # the broken A/B split
+    assert "较前一天" in alerts  # the funnel's KPI drops of the last day
     assert page.locator(".shopnb-alert-high").count() >= 2
     nav = page.locator(".shopnb-nav a")
     assert nav.count() == len(available_pages())
