@@ -5,7 +5,8 @@
 
 For each page (the landing page and the funnel page, whichever exist) and each
 number of visitors, starts a fresh `shopnb serve` (the command `make serve`
-runs, with its preheated pools), waits until the pools are full, then opens
+runs, with its preheated pools), waits until the pools are full and their
+kernels have run their notebooks (the server goes quiet), then opens
 the page in that many headless Chromium pages at once (one browser profile
 each, every request off the machine aborted) and times each from the request
 to its first chart drawn (an SVG of vega marks). While the pages are open it
@@ -54,6 +55,7 @@ CHART = ".vega-embed svg.marks"
 EMPTY_MARK = "shopnb-bench-empty-page"
 BUDGET_ONE_S, BUDGET_EIGHT_S, BUDGET_PAGE_MB = 2.0, 10.0, 250
 POOL_FILL_TIMEOUT_S = 300
+QUIET_WINDOW_S, QUIET_CPU_S = 2.0, 0.2  # quiet: at most 0.2 s of CPU in 2 s
 
 
 @dataclass
@@ -100,17 +102,34 @@ class Server:
         return f"http://127.0.0.1:{self.port}"
 
     def wait_ready(self) -> None:
-        """Until Voila answers and every preheated pool is full."""
+        """Until Voila answers, every preheated pool is full and the server and its kernels
+        have gone quiet (Voila reports a pool full when its kernels have started; they
+        run their notebooks after that)."""
         deadline = time.monotonic() + POOL_FILL_TIMEOUT_S
-        while True:
+        while not (self._answers() and self._pools_full()):
             if self.proc.poll() is not None:
                 raise RuntimeError(f"the server exited:\n{self.log.read_text()[-2000:]}")
-            if self._answers() and self._pools_full():
-                return
             if time.monotonic() > deadline:
                 raise RuntimeError(f"not ready in {POOL_FILL_TIMEOUT_S} s:\n"
                                    f"{self.log.read_text()[-2000:]}")
             time.sleep(0.5)
+        while self._cpu_seconds(QUIET_WINDOW_S) > QUIET_CPU_S:
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"the kernels were still busy after {POOL_FILL_TIMEOUT_S} s")
+
+    def _cpu_seconds(self, window: float) -> float:
+        """CPU time the server and its kernels used during the next `window` seconds."""
+        def used() -> float:
+            total = 0.0
+            for p in self._tree():
+                with contextlib.suppress(psutil.NoSuchProcess, psutil.AccessDenied):
+                    times = p.cpu_times()
+                    total += times.user + times.system
+            return total
+
+        before = used()
+        time.sleep(window)
+        return used() - before
 
     def _answers(self) -> bool:
         try:
@@ -253,7 +272,6 @@ def run_round(label: str, make_server, path: str, selector: str, visitors: int,
     server = make_server()
     try:
         server.wait_ready()
-        time.sleep(3)  # let the preheated kernels go quiet
         idle_rss = server.memory_mb()[0]
         load = os.getloadavg()[0]
         log_from = len(server.log.read_text(errors="replace"))
@@ -262,6 +280,10 @@ def run_round(label: str, make_server, path: str, selector: str, visitors: int,
         served = server.visitor_kernels(path, log_from)
     finally:
         server.stop()
+    if any(t is None for t in times):  # keep the server's log to see why
+        kept = Path(tempfile.gettempdir()) / f"bench-serve-{label.split()[0]}-{visitors}.log"
+        shutil.copy(server.log, kept)
+        print(f"  a visitor saw no chart in {timeout_s:.0f} s; the server's log: {kept}")
     result = Round(label, visitors, times, rss, uss,
                    [mb for kid, mb in kernels.items() if kid in served], idle_rss, load)
     print(row(result), flush=True)

@@ -48,7 +48,7 @@ CULL_INTERVAL_S = 60
 # A used pooled kernel is replaced after this delay, so that the eight refills after a crowd
 # do not take the CPU while the crowd's pages load; a visitor who takes a kernel still
 # waiting out the delay waits for it (only once the pool is used up).
-FILL_DELAY_S = 10.0
+FILL_DELAY_S = 30.0
 
 
 def is_loopback(host: str) -> bool:
