@@ -28,6 +28,7 @@ import ipaddress
 import json
 import os
 import secrets
+import socket
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -131,7 +132,8 @@ class Plan:
     @property
     def url(self) -> str:
         """The landing page's address (with the token, if any)."""
-        host = f"[{self.host}]" if ":" in self.host else self.host
+        host = socket.gethostname() if self.host in ("0.0.0.0", "::", "") else self.host
+        host = f"[{host}]" if ":" in host else host
         query = f"?token={self.token}" if self.token else ""
         return f"http://{host}:{self.port}/voila/render/index.ipynb{query}"
 

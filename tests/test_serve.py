@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 from pathlib import Path
 
 import pytest
@@ -134,4 +135,4 @@ def test_serve_says_where_and_with_which_token_then_runs_voila(notebooks, monkey
     assert (plan.host, plan.port, plan.lang) == ("0.0.0.0", 9000, "en")
     assert max(plan.pool.values()) <= 2
     assert "need a token (generated)" in out and plan.token in out
-    assert "open http://0.0.0.0:9000/voila/render/index.ipynb?token=" in out
+    assert f"open http://{socket.gethostname()}:9000/voila/render/index.ipynb?token=" in out
