@@ -6,8 +6,11 @@ charts offline through `alt.JupyterChart`, and exposes its controls and chart
 widgets as attributes so a test can drive it without a browser.
 
 Pages:
-    index        the landing page: open alerts of every page, links, the daily trend
+    index        the landing page: KPIs against targets, the open alerts of every page,
+                 links, the daily trend
+    funnel       where the shop loses its buyers, by product, carrier, channel, content
     competitors  the own shop against its top rivals, week by week
+    experiments  A/B tests: every treatment against control, a verdict
     header       the navigation and language switch every page shares
 
 Example:
