@@ -230,7 +230,7 @@ _LAUNCH = ("import json, sys; from traitlets.config import Config; from voila.ap
 def with_static_bundle(p: Plan, share: Path | None = None) -> Plan:
     """`p` with the charts' JavaScript written where Voila serves static files of the
     ``shopnb`` template: ``<share>/voila/templates/shopnb/static/`` (default share: the
-    user cache's ``shopnb/share``). Without vl-convert, `p` as it is.
+    user cache's ``shopnb/share``). Without vl-convert or a writable cache, `p` as it is.
 
     Example:
         >>> import tempfile
@@ -244,8 +244,14 @@ def with_static_bundle(p: Plan, share: Path | None = None) -> Plan:
         return p
     share = share if share is not None else cache_folder() / "share"
     static = share / "voila" / "templates" / "shopnb" / "static"
-    static.mkdir(parents=True, exist_ok=True)
-    return replace(p, chart_bundle=static_bundle(static), static_share=share)
+    try:
+        static.mkdir(parents=True, exist_ok=True)
+        name = static_bundle(static)
+    except OSError:  # no writable cache: every chart carries the bundle, as in JupyterLab
+        return p
+    if not (static / name).is_file():
+        return p
+    return replace(p, chart_bundle=name, static_share=share)
 
 
 def command(p: Plan) -> list[str]:

@@ -136,3 +136,10 @@ def test_serve_says_where_and_with_which_token_then_runs_voila(notebooks, monkey
     assert max(plan.pool.values()) <= 2
     assert "need a token (generated)" in out and plan.token in out
     assert f"open http://{socket.gethostname()}:9000/voila/render/index.ipynb?token=" in out
+
+
+def test_without_a_writable_cache_the_charts_carry_their_javascript(notebooks, tmp_path):
+    blocked = tmp_path / "read-only"
+    blocked.write_text("a file where the folder would go")
+    plan = serve.with_static_bundle(serve.plan(notebooks, available_mb=0), blocked / "share")
+    assert plan.chart_bundle is None and "SHOPNB_CHART_BUNDLE" not in plan.env({})
