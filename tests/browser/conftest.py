@@ -7,7 +7,8 @@ Fixtures:
                `playwright install`); the tests skip when it is missing.
     page       function: a fresh profile whose requests to anything but
                127.0.0.1 are aborted and recorded in ``page.offsite_requests``;
-               console errors land in ``page.console_errors``.
+               console errors land in ``page.console_errors``;
+               ``page.shoot(path)`` saves the whole page as a PNG.
 
 Screenshots and the Voila log go to test-artifacts/ (git-ignored).
 """
@@ -55,6 +56,18 @@ def _free_port() -> int:
 
 def _log_tail(path: Path, lines: int = 40) -> str:
     return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+
+
+def _shoot_whole_page(page, path) -> None:
+    """The whole page: Voila scrolls inside a panel, so the viewport is made as tall."""
+    height = page.evaluate(
+        "() => Math.max(...[...document.querySelectorAll('.lm-BoxPanel-child, body')]"
+        ".map(e => e.scrollHeight))")
+    size = page.viewport_size
+    page.set_viewport_size({"width": size["width"], "height": height + 40})
+    page.wait_for_timeout(400)  # relayout and fonts
+    page.screenshot(path=path, full_page=True)
+    page.set_viewport_size(size)
 
 
 @pytest.fixture(scope="session")
@@ -152,5 +165,6 @@ def page(browser):
     context.route("**/*", guard)
     page.on("console", on_console)
     page.on("pageerror", lambda exc: page.console_errors.append(f"pageerror: {exc}"))
+    page.shoot = lambda path: _shoot_whole_page(page, path)
     yield page
     context.close()

@@ -66,18 +66,6 @@ def click_area(page, shop: str) -> None:
     page.mouse.click(*point)
 
 
-def screenshot(page, path) -> None:
-    """The whole page: Voila scrolls inside a panel, so the viewport is made as tall."""
-    height = page.evaluate(
-        "() => Math.max(...[...document.querySelectorAll('.lm-BoxPanel-child, body')]"
-        ".map(e => e.scrollHeight))")
-    size = page.viewport_size
-    page.set_viewport_size({"width": size["width"], "height": height + 40})
-    page.wait_for_timeout(400)  # relayout and fonts
-    page.screenshot(path=path, full_page=True)
-    page.set_viewport_size(size)
-
-
 def test_competitors_page_offline_controls_and_rival_click(voila_url, page, artifacts):
     start = time.perf_counter()
     page.goto(f"{voila_url}/voila/render/competitors.ipynb")
@@ -95,7 +83,7 @@ def test_competitors_page_offline_controls_and_rival_click(voila_url, page, arti
     assert "竞品监控" in body and "价格预警" in body
     assert "份额" in chart_text(page, "share") and "价格指数" in chart_text(page, "price_index")
     assert OLDER_RIVAL in chart_text(page, "audience")
-    screenshot(page, artifacts / "competitors-zh.png")
+    page.shoot(artifacts / "competitors-zh.png")
 
     # an earlier week: the content bars are redrawn; the alerts name that week
     before = drawing(page, "content")
@@ -122,7 +110,7 @@ def test_competitors_page_offline_controls_and_rival_click(voila_url, page, arti
     audience = chart_text(page, "audience")
     assert OLDER_RIVAL in audience and "潮衣研究所" not in audience
     assert "潮衣研究所" not in chart_text(page, "content")
-    screenshot(page, artifacts / "competitors-selected.png")
+    page.shoot(artifacts / "competitors-selected.png")
 
     # back to all rivals, then fewer rivals by units sold
     before = drawing(page, "audience")
@@ -144,7 +132,7 @@ def test_competitors_page_offline_controls_and_rival_click(voila_url, page, arti
         "(sel) => document.querySelector(sel).textContent.includes('life cycle')",
         arg=svg("lifecycle"), timeout=REDRAW_TIMEOUT_MS)
     assert "Audience gap" in chart_text(page, "audience")
-    screenshot(page, artifacts / "competitors-en.png")
+    page.shoot(artifacts / "competitors-en.png")
 
     assert page.offsite_requests == [], "the page asked for something off the machine"
     assert page.console_errors == []

@@ -38,16 +38,6 @@ def _charts_text(page) -> str:
     return " ".join(page.locator(".vega-embed").all_inner_texts())
 
 
-def _shoot(page, path) -> None:
-    """The whole page: Voila scrolls inside its own container, so grow the window first."""
-    page.wait_for_timeout(300)  # let fonts settle
-    height = page.evaluate(
-        "() => Math.max(...[...document.querySelectorAll('*')].map(e => e.scrollHeight))")
-    page.set_viewport_size({"width": 1280, "height": max(900, min(height + 200, 6000))})
-    page.screenshot(path=path, full_page=True)
-    page.set_viewport_size({"width": 1280, "height": 900})
-
-
 def test_experiments_page_draws_switches_and_stays_offline(voila_url, page, artifacts):
     start = time.perf_counter()
     page.goto(f"{voila_url}/voila/render/experiments.ipynb")
@@ -65,7 +55,7 @@ def test_experiments_page_draws_switches_and_stays_offline(voila_url, page, arti
                            timeout=REDRAW_TIMEOUT_MS)
     assert "各版本相对A的提升" in _charts_text(page)
     assert "点击率 (CTR)：逐日累计提升" in _charts_text(page)
-    _shoot(page, artifacts / "experiments-zh-card.png")
+    page.shoot(artifacts / "experiments-zh-card.png")
 
     # tooltips work offline
     page.hover(f"{CHART} g.mark-symbol path >> nth=0")
@@ -77,7 +67,7 @@ def test_experiments_page_draws_switches_and_stays_offline(voila_url, page, arti
     page.get_by_role("button", name="贝叶斯").click()
     _wait_for_text(page, ".vega-embed", "相对提升的后验分布")
     assert page.locator(CHART).count() == charts_before + 1
-    _shoot(page, artifacts / "experiments-zh-bayesian.png")
+    page.shoot(artifacts / "experiments-zh-bayesian.png")
     page.get_by_role("button", name="频率学派").click()
 
     # the confidence level redraws the forest plot in place
@@ -105,7 +95,7 @@ def test_experiments_page_draws_switches_and_stays_offline(voila_url, page, arti
     page.wait_for_selector(".shopnb-srm", state="visible", timeout=REDRAW_TIMEOUT_MS)
     assert "样本比例失衡" in page.inner_text(".shopnb-srm")
     _wait_for_text(page, VERDICT, "暂不下结论")
-    _shoot(page, artifacts / "experiments-zh-srm.png")
+    page.shoot(artifacts / "experiments-zh-srm.png")
 
     # the video-opening test: a null result, underpowered at 95 %
     _select(page, "置信水平", "95%")
@@ -121,7 +111,7 @@ def test_experiments_page_draws_switches_and_stays_offline(voila_url, page, arti
     _wait_for_text(page, VERDICT, "Keep running")
     _wait_for_text(page, ".vega-embed", "Lift over control")
     assert "A/B tests" in page.inner_text("body")
-    _shoot(page, artifacts / "experiments-en-null.png")
+    page.shoot(artifacts / "experiments-en-null.png")
 
     assert page.offsite_requests == [], "the page asked for something off the machine"
     assert page.console_errors == []

@@ -55,18 +55,6 @@ def select(page, control: str, label: str) -> None:
     page.select_option(f".shopnb-control-{control} select", label=label)
 
 
-def screenshot(page, path) -> None:
-    """The whole page: Voila scrolls inside a panel, so the viewport is made as tall."""
-    height = page.evaluate(
-        "() => Math.max(...[...document.querySelectorAll('.lm-BoxPanel-child, body')]"
-        ".map(e => e.scrollHeight))")
-    size = page.viewport_size
-    page.set_viewport_size({"width": size["width"], "height": height + 40})
-    page.wait_for_timeout(400)  # relayout and fonts
-    page.screenshot(path=path, full_page=True)
-    page.set_viewport_size(size)
-
-
 def export_file(folder) -> str:
     """A small 罗盘 product-by-carrier export (GBK, Chinese headers) of two products."""
     rows = []
@@ -100,7 +88,7 @@ def test_funnel_page_offline_controls_tabs_download_and_upload(voila_url, page, 
     assert page.locator(".shopnb-card").count() >= 6
     assert "商品曝光" in chart_text(page, "funnel")
     assert "GPM 变化拆解" in chart_text(page, "waterfall")
-    screenshot(page, artifacts / "funnel-zh.png")
+    page.shoot(artifacts / "funnel-zh.png")
 
     # tooltips work offline too
     page.hover(f"{svg('funnel')} g.mark-rect path")
@@ -142,7 +130,7 @@ def test_funnel_page_offline_controls_tabs_download_and_upload(voila_url, page, 
                            timeout=REDRAW_TIMEOUT_MS)
     assert "渠道" in chart_text(page, "heatmap")
     assert "发布后天数" in chart_text(page, "decay")
-    screenshot(page, artifacts / "funnel-zh-content.png")
+    page.shoot(artifacts / "funnel-zh-content.png")
     page.get_by_role("tab", name="用户路径").click()
     page.wait_for_selector(f"{svg('events')} g.mark-rect path", state="visible",
                            timeout=REDRAW_TIMEOUT_MS)
@@ -151,7 +139,7 @@ def test_funnel_page_offline_controls_tabs_download_and_upload(voila_url, page, 
     select(page, "window", "1 小时")
     timings.append(f"funnel window change to user-path funnel redrawn: "
                    f"{wait_for_text(page, 'events', '1 小时内') * 1000:.0f} ms")
-    screenshot(page, artifacts / "funnel-zh-events.png")
+    page.shoot(artifacts / "funnel-zh-events.png")
 
     # alerts, and the CSV of the current table
     page.get_by_role("tab", name="预警").click()
@@ -164,7 +152,7 @@ def test_funnel_page_offline_controls_tabs_download_and_upload(voila_url, page, 
     with page.expect_download(timeout=REDRAW_TIMEOUT_MS) as download:
         link.click()
     assert download.value.suggested_filename.endswith(".csv")
-    screenshot(page, artifacts / "funnel-zh-alerts.png")
+    page.shoot(artifacts / "funnel-zh-alerts.png")
 
     # English
     page.get_by_role("tab", name="漏斗与指标").click()
@@ -172,7 +160,7 @@ def test_funnel_page_offline_controls_tabs_download_and_upload(voila_url, page, 
     wait_for_text(page, "funnel", "Funnel: people at each stage")
     page.wait_for_function("() => document.body.innerText.includes('Conversion funnel')",
                            timeout=REDRAW_TIMEOUT_MS)
-    screenshot(page, artifacts / "funnel-en.png")
+    page.shoot(artifacts / "funnel-en.png")
 
     # an upload replaces the sample shop
     before = drawing(page, "funnel")
@@ -183,7 +171,7 @@ def test_funnel_page_offline_controls_tabs_download_and_upload(voila_url, page, 
                            timeout=REDRAW_TIMEOUT_MS)
     wait_for_change(page, "funnel", before)
     assert "测试面膜" in page.inner_text(".shopnb-control-products")
-    screenshot(page, artifacts / "funnel-en-upload.png")
+    page.shoot(artifacts / "funnel-en-upload.png")
 
     with (artifacts / "timings.txt").open("a") as f:
         f.write("\n".join(timings) + "\n")

@@ -48,18 +48,6 @@ def _upload(page, name: str, content: bytes) -> None:
     chooser.value.set_files(files=[{"name": name, "mimeType": "text/csv", "buffer": content}])
 
 
-def shoot(page, path) -> None:
-    """The whole page: Voila scrolls inside a panel, so the viewport is made as tall."""
-    height = page.evaluate(
-        "() => Math.max(...[...document.querySelectorAll('.lm-BoxPanel-child, body')]"
-        ".map(e => e.scrollHeight))")
-    size = page.viewport_size
-    page.set_viewport_size({"width": size["width"], "height": height + 40})
-    page.wait_for_timeout(400)  # relayout and fonts
-    page.screenshot(path=path, full_page=True)
-    page.set_viewport_size(size)
-
-
 def test_landing_page_lists_alerts_redraws_and_switches_language_offline(page, voila_url,
                                                                         artifacts):
     start = time.perf_counter()
@@ -83,7 +71,7 @@ def test_landing_page_lists_alerts_redraws_and_switches_language_offline(page, v
     assert nav.count() == len(available_pages())
     assert page.locator(".shopnb-links a.shopnb-page-card").count() == len(available_pages()) - 1
     assert "每日成交金额 (GMV)" in page.inner_text(".shopnb-chart-trend")
-    shoot(page, artifacts / "index-zh.png")
+    page.shoot(artifacts / "index-zh.png")
 
     # tooltips work offline too
     page.hover(TREND_MARKS)
@@ -109,7 +97,7 @@ def test_landing_page_lists_alerts_redraws_and_switches_language_offline(page, v
     body = page.inner_text("body")
     assert "Shop overview" in body and "Open alerts" in body and "sample ratio mismatch" in body
     assert "Competitors" in page.inner_text(".shopnb-nav")
-    shoot(page, artifacts / "index-en.png")
+    page.shoot(artifacts / "index-en.png")
 
     # an uploaded export replaces the trend; a web page saved as .csv is refused politely
     before = _svg(page)
