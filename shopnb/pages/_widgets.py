@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import os
 import tempfile
+from collections.abc import Callable
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
@@ -128,6 +129,26 @@ def chart_widget(chart: alt.TopLevelMixin) -> alt.JupyterChart:
     """
     enable_offline_charts()
     return alt.JupyterChart(chart, embed_options=EMBED_OPTIONS)
+
+
+def chart_or_note(widget: alt.JupyterChart, note: object, data: object,
+                  draw: Callable[[object], alt.TopLevelMixin], message: Callable[[], str]
+                  ) -> None:
+    """Draw `data` into `widget`, or hide the chart behind a friendly note in `note`
+    (an HTML widget) when there is nothing to draw (None or an empty frame).
+
+    Example:
+        >>> import ipywidgets as w
+        >>> box = w.HTML()
+        >>> chart_or_note(w.Box(), box, None, lambda d: d, lambda: "no data")
+        >>> "no data" in box.value
+        True
+    """
+    empty = data is None or (isinstance(data, pd.DataFrame) and data.empty)
+    widget.chart = None if empty else draw(data)
+    widget.layout.display = "none" if empty else None
+    note.value = message_html(message()) if empty else ""
+    note.layout.display = None if empty else "none"
 
 
 def message_html(text: str) -> str:

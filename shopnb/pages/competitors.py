@@ -44,7 +44,7 @@ from shopnb import charts
 from shopnb import competitors as comp
 from shopnb.app import LoadProblem
 from shopnb.errors import ShopDataError
-from shopnb.pages._widgets import chart_widget, message_html, title_html
+from shopnb.pages._widgets import chart_or_note, chart_widget, message_html, title_html
 from shopnb.pages.header import PageHeader
 from shopnb.schema import TABLES
 from shopnb.theme import COLORS, FONT, LANGS, t
@@ -271,13 +271,9 @@ class CompetitorsPage(widgets.VBox):
         try:
             data = compute()
         except ShopDataError:
-            data = pd.DataFrame()
-        empty = data.empty
-        widget, note = self.charts[name], self.notes[name]
-        widget.chart = None if empty else draw(data)
-        widget.layout.display = "none" if empty else None
-        note.value = message_html(t(f"empty_{name}", self._lang)) if empty else ""
-        note.layout.display = None if empty else "none"
+            data = None
+        chart_or_note(self.charts[name], self.notes[name], data, draw,
+                      lambda: t(f"empty_{name}", self._lang))
 
     def _draw_lifecycle(self) -> None:
         funnel, window, lang = self._funnel, self._window, self._lang

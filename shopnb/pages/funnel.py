@@ -57,7 +57,14 @@ from shopnb import funnel as fn
 from shopnb.datasets import SAMPLE_FILES, load_sample, sample_dir
 from shopnb.errors import ShopDataError
 from shopnb.load import load_events, load_funnel, load_orders, load_videos
-from shopnb.pages._widgets import chart_widget, format_kpi, kpi_card, message_html, title_html
+from shopnb.pages._widgets import (
+    chart_or_note,
+    chart_widget,
+    format_kpi,
+    kpi_card,
+    message_html,
+    title_html,
+)
 from shopnb.pages.header import PageHeader
 from shopnb.pages.index import check_funnel
 from shopnb.theme import COLORS, FONT, LANGS, t
@@ -463,13 +470,8 @@ class FunnelPage(widgets.VBox):
             data = compute()
         except ShopDataError:
             data = None
-        empty = data is None or (isinstance(data, pd.DataFrame) and data.empty)
-        widget, box = self.charts[name], self.notes[name]
-        widget.chart = None if empty else draw(data)
-        widget.layout.display = "none" if empty else None
-        box.value = message_html(note() if note else t(f"fn_empty_{_NOTE.get(name, name)}",
-                                                       self._lang)) if empty else ""
-        box.layout.display = None if empty else "none"
+        chart_or_note(self.charts[name], self.notes[name], data, draw,
+                      note or (lambda: t(f"fn_empty_{_NOTE.get(name, name)}", self._lang)))
 
     # the data of each chart (None or an empty frame: nothing to draw)
 
