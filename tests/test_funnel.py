@@ -55,6 +55,17 @@ def test_wilson_leaves_non_proportions_without_an_interval():
     assert np.isnan(low).all() and np.isnan(high).all()
 
 
+@pytest.mark.parametrize("alpha", [0.01, 0.05, 0.1, 0.2])
+def test_wilson_equals_statsmodels_proportion_confint(alpha):
+    rng = np.random.default_rng(7)
+    nobs = np.concatenate([[1, 1, 2, 50, 10**7], rng.integers(1, 10**6, 500)]).astype(float)
+    count = np.concatenate([[0, 1, 1, 0, 10**7], rng.integers(0, nobs[5:] + 1)]).astype(float)
+    _, low, high = wilson(count, nobs, alpha)
+    want_low, want_high = proportion_confint(count, nobs, alpha=alpha, method="wilson")
+    np.testing.assert_allclose(low, want_low, rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(high, want_high, rtol=1e-12, atol=1e-15)
+
+
 # --- summary ---------------------------------------------------------------------------------
 
 def test_summary_counts_rates_and_drop_off(funnel):
