@@ -190,7 +190,8 @@ class LoadProblem:
 
 
 def table(name: str, data: str | os.PathLike[str] | None = None) -> pd.DataFrame | LoadProblem:
-    """The shop's table `name`, read once per kernel (callers get a copy).
+    """The shop's table `name`, read once per kernel (callers get their own frame;
+    copy-on-write keeps the cached one as read).
 
     Where it comes from: with `data`, that file or folder inside the data folder;
     else, in a configured data folder, its subfolder named `name` (every export
@@ -222,7 +223,7 @@ def table(name: str, data: str | os.PathLike[str] | None = None) -> pd.DataFrame
 
             frame = load_sample(name)
         else:
-            frame = _read(name, tuple((p, *_stamp(p)) for p in sources)).copy()
+            frame = _read(name, tuple((p, *_stamp(p)) for p in sources)).copy(deep=False)
         # parsing leaves Arrow's allocator holding tens of MB it no longer uses
         pa.default_memory_pool().release_unused()
         return frame

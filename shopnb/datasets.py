@@ -1035,7 +1035,8 @@ def load_sample(name: str) -> pd.DataFrame:
     """One table of the bundled sample shop, read from its export files by the loaders.
 
     Names: funnel, live, videos, competitors, experiments, events, orders. Each is read
-    once per process; callers get a copy.
+    once per process; callers get their own frame (pandas' copy-on-write keeps the
+    cached one as read, without a second copy of the data).
 
     Example:
         >>> load_sample("funnel")["carrier"].sort_values().unique().tolist()
@@ -1043,4 +1044,4 @@ def load_sample(name: str) -> pd.DataFrame:
     """
     if name not in SAMPLE_FILES:
         raise ShopDataError(f"no sample table {name!r}; choose one of {', '.join(SAMPLE_FILES)}")
-    return _load_sample(name).copy()
+    return _load_sample(name).copy(deep=False)

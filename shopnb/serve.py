@@ -11,6 +11,8 @@
   being served.
 - The data folder, language and notebooks folder reach the kernels as
   ``SHOPNB_DATA``, ``SHOPNB_LANG`` and ``SHOPNB_NOTEBOOKS`` (see `shopnb.app`).
+- Every page runs in shopnb's lighter kernel (`shopnb.kernel`: no debugger,
+  Arrow's system allocator), first on Voila's Jupyter path as ``python3``.
 - The charts' JavaScript (vega, vega-lite, vega-embed) is served once as a
   static file (`with_static_bundle`) rather than sent inside every chart.
 

@@ -143,3 +143,28 @@ def test_without_a_writable_cache_the_charts_carry_their_javascript(notebooks, t
     blocked.write_text("a file where the folder would go")
     plan = serve.with_static_bundle(serve.plan(notebooks, available_mb=0), blocked / "share")
     assert plan.chart_bundle is None and "SHOPNB_CHART_BUNDLE" not in plan.env({})
+
+
+def test_the_pages_kernel_is_the_light_one_and_the_funnel_page_needs_no_scipy(monkeypatch):
+    from jupyter_client.kernelspec import KernelSpecManager
+    from jupyter_client.manager import start_new_kernel
+
+    env = serve.Plan(Path("notebooks")).env()
+    monkeypatch.setenv("JUPYTER_PATH", env["JUPYTER_PATH"])
+    spec = KernelSpecManager().get_kernel_spec("python3")  # the notebooks' kernel name
+    assert spec.argv[:3] == ["python", "-m", "shopnb.kernel"]
+    km, kc = start_new_kernel(kernel_name="python3", env=env)
+    try:
+        code = ("import sys, pyarrow, shopnb as sn\n"
+                "from shopnb.pages.funnel import build_funnel\n"
+                "build_funnel(sn.app.funnel_tables(None))\n"
+                "print(pyarrow.default_memory_pool().backend_name,"
+                " *(m in sys.modules for m in ('ipykernel', 'pydevd', 'scipy', 'statsmodels')))")
+        out = []
+        reply = kc.execute_interactive(code, timeout=120, output_hook=lambda m: out.append(
+            m["content"].get("text", "")) if m["msg_type"] == "stream" else None)
+        assert reply["content"]["status"] == "ok"
+        assert "".join(out).split() == ["system", "True", "False", "False", "False"]
+    finally:
+        kc.stop_channels()
+        km.shutdown_kernel(now=True)
