@@ -3,12 +3,13 @@
 The page's notebook runs headless (nbclient) with the reader's parameters in a
 cell after the one tagged ``parameters``, as papermill injects them. Its page
 widget is then laid out as static HTML (`static_page`): text as shown,
-controls as their current choice, the navigation and language switch left
-out, and every chart as its Vega-Lite spec, drawn in the browser by
-vega-embed, whose JavaScript (from vl-convert) is written into the file, so
-the charts keep their tooltips and need no network. No code cell ends up in
-the file. It is written to a temporary file beside the target and moved into
-place, so a failed run leaves no half file.
+controls as their current choice, every tab under its title (a page that
+draws its tabs when they are opened draws them all first), the navigation
+and language switch left out, and every chart as its Vega-Lite spec, drawn
+in the browser by vega-embed, whose JavaScript (from vl-convert) is written
+into the file, so the charts keep their tooltips and need no network. No
+code cell ends up in the file. It is written to a temporary file beside the
+target and moved into place, so a failed run leaves no half file.
 
 Example:
     >>> import ipywidgets as widgets
@@ -59,9 +60,10 @@ class StaticPage:
 def static_page(page: Any) -> StaticPage:
     """Lay out the widget `page` as static HTML, charts as Vega-Lite specs.
 
-    Boxes keep their direction; HTML widgets their HTML; a control shows its
-    description and current choice; hidden widgets, buttons, uploads, the
-    navigation and the language switch are left out.
+    Boxes keep their direction; a Tab shows every tab, each under its title as
+    a heading; HTML widgets their HTML; a control shows its description and
+    current choice; hidden widgets, buttons, uploads, the navigation and the
+    language switch are left out.
     """
     from shopnb.pages._widgets import EMBED_OPTIONS
 
@@ -86,6 +88,14 @@ def _static(widget: Any, charts: list[dict]) -> str:
             return ""
         charts.append(widget.chart.to_dict())
         return f'<div class="shopnb-report-chart" id="shopnb-chart-{len(charts) - 1}"></div>'
+    if isinstance(widget, widgets.Tab):  # a file has no tabs to click: one after the other
+        sections = []
+        for title, child in zip(widget.titles, widget.children, strict=True):
+            inner = _static(child, charts)
+            if inner:
+                sections.append(f'<section class="shopnb-report-tab"><h2>{html.escape(title)}'
+                                f"</h2>{inner}</section>")
+        return f'<div class="shopnb-report-column">{"".join(sections)}</div>'
     if isinstance(widget, widgets.Box):
         inner = "".join(_static(child, charts) for child in widget.children)
         row = isinstance(widget, widgets.HBox)
@@ -150,9 +160,15 @@ def _text(markup: str) -> str:
 
 
 def publish(page: Any) -> None:
-    """Hand `page` back from the kernel as a `StaticPage` (the report's last cell calls it)."""
+    """Hand `page` back from the kernel as a `StaticPage` (the report's last cell calls it).
+
+    A page that draws its tabs only when they are opened has a ``draw_all`` method;
+    it is called first, so that the report shows every tab drawn.
+    """
     from IPython.display import display
 
+    if hasattr(page, "draw_all"):
+        page.draw_all()
     display({MIME: asdict(static_page(page))}, raw=True)
 
 
@@ -274,6 +290,8 @@ def render_document(static: StaticPage, *, page: str, params: Mapping[str, objec
   .shopnb-report-control {{ font-size: 13px; color: {COLORS['muted']}; }}
   .shopnb-report-control b {{ color: {COLORS['text']}; font-weight: 600; }}
   .shopnb-report-chart {{ margin: 8px 0; }}
+  .shopnb-report-tab h2 {{ font-size: 17px; font-weight: 600; margin: 20px 0 4px;
+                           padding-bottom: 4px; border-bottom: 1px solid {COLORS['grid']}; }}
   footer {{ margin-top: 32px; font-size: 12px; color: {COLORS['muted']}; }}
 </style>
 <script>{script}</script>

@@ -13,8 +13,11 @@ import pandas as pd
 import pytest
 
 from shopnb import cli, report
+from shopnb.app import notebooks_folder
 from shopnb.errors import ShopDataError
 from shopnb.pages._widgets import chart_widget
+from shopnb.pages.funnel import CHARTS, TABS
+from shopnb.theme import t
 
 
 def _notebook(cells: list[tuple[str, list[str]]]) -> nbformat.NotebookNode:
@@ -87,6 +90,25 @@ def test_static_page_keeps_text_choices_and_charts_and_drops_the_app_controls():
     assert static.embed_options["renderer"] == "svg"
 
 
+def test_static_page_shows_every_tab_under_its_title():
+    def bars(title: str) -> alt.JupyterChart:
+        return chart_widget(alt.Chart(pd.DataFrame({"x": [1]}), title=title).mark_bar()
+                            .encode(x="x:Q"))
+
+    tabs = widgets.Tab(children=[widgets.VBox([bars("first")]),
+                                 widgets.VBox([widgets.HTML("nothing <b>yet</b>"), bars("second")]),
+                                 widgets.VBox([widgets.HTML("hidden", layout=widgets.Layout(
+                                     display="none"))])],
+                       titles=("Funnel & KPIs", "Content", "Empty"), selected_index=0)
+    static = report.static_page(tabs)
+    assert [c["title"] for c in static.charts] == ["first", "second"]
+    first, second, empty = static.body.split("<h2>")[1:]
+    assert first.startswith("Funnel &amp; KPIs</h2>") and 'id="shopnb-chart-0"' in first
+    assert second.startswith("Content</h2><div") and "nothing <b>yet</b>" in second
+    assert 'id="shopnb-chart-1"' in second
+    assert empty.startswith("Empty</h2>") and "hidden" not in empty
+
+
 def test_the_document_inlines_its_javascript_and_escapes_the_specs():
     static = report.StaticPage(body='<div id="shopnb-chart-0"></div>',
                                charts=[{"title": "</script><script>alert(1)</script>"}],
@@ -136,3 +158,32 @@ def test_report_command_says_what_is_wrong(tmp_path, capsys):
                      "--out", str(tmp_path / "x.html")]) == 1
     assert "no parameter langg" in capsys.readouterr().err
     assert not list(Path(tmp_path).iterdir())
+
+
+def _sections(static: report.StaticPage) -> dict[str, str]:
+    """The report's tab sections by their heading."""
+    return {part.split("</h2>")[0]: part for part in static.body.split("<h2>")[1:]}
+
+
+def test_the_funnel_report_shows_every_tab_with_its_charts():
+    static = report.run_notebook(notebooks_folder() / "funnel.ipynb", {"lang": "en"})
+    tabs = _sections(static)
+    assert list(tabs) == [t(f"fn_tab_{name}", "en").replace("&", "&amp;") for name in TABS]
+    assert len(static.charts) == len(CHARTS) == 7
+    assert [part.count('class="shopnb-report-chart"') for part in tabs.values()] == [
+        len(TABS[name]) for name in TABS] == [3, 2, 2, 0]
+    assert static.charts[5]["title"].startswith("User-path funnel")
+    assert "Alerts (" in tabs["Alerts"]
+
+
+def test_a_tab_with_nothing_to_draw_shows_its_note_in_the_report(tmp_path):
+    setup = ("import pandas as pd\nfrom shopnb.pages.funnel import build_funnel\n"
+             "funnel = pd.DataFrame({'date': pd.to_datetime(['2024-11-01', '2024-11-02']),\n"
+             "    'product_id': ['1', '1'], 'product_name': ['面膜', '面膜'],\n"
+             "    'impressions': [1000, 1200], 'clicks': [50, 40], 'buyers': [3, 2],\n"
+             "    'gmv': [300.0, 200.0]})")
+    nbformat.write(_notebook([("lang = 'en'", ["parameters"]), (setup, []),
+                              ("build_funnel(funnel, lang=lang)", [])]), tmp_path / "bare.ipynb")
+    tabs = _sections(report.run_notebook(tmp_path / "bare.ipynb", {}))
+    assert t("fn_empty_events", "en") in tabs["User paths"]  # no event log
+    assert t("fn_empty_decay", "en") in tabs["Channels &amp; content"]  # no videos

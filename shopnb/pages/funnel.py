@@ -21,7 +21,7 @@ shows, from `shopnb.funnel`, `shopnb.monitor` and `shopnb.eventlog` through
 - a download of the current table (the chosen days' KPIs) as CSV.
 
 Only the visible tab is recomputed when a control changes; the others catch
-up when they are opened.
+up when they are opened (`FunnelPage.draw_all` draws them all, for a report).
 
 Example:
     >>> import pandas as pd
@@ -206,7 +206,8 @@ class FunnelPage(widgets.VBox):
             none), ``window`` (1h, 1d, 3d, 7d), ``lang``; set ``.value`` as a user would.
         charts: `alt.JupyterChart` widgets (`CHARTS`); ``.chart`` is the drawn chart,
             None (and hidden behind a note in `notes`) when there is nothing to draw.
-        tabs: the Tab holding the charts; only the selected tab is redrawn.
+        tabs: the Tab holding the charts; only the selected tab is redrawn (`draw_all`
+            draws every tab).
         upload: a FileUpload for 罗盘 exports (CSV, Excel, Parquet).
         cards, alerts, unpaid, download: HTML widgets (KPI cards, the alert table,
             the unpaid-orders note, the CSV links).
@@ -412,6 +413,26 @@ class FunnelPage(widgets.VBox):
             self._show_cards()
             self._show_download()
         self._draw_tab(self.tabs.selected_index or 0)
+
+    def draw_all(self) -> None:
+        """Draw every tab, not only the selected one: a report (`shopnb.report.publish`)
+        shows them all, while a visitor's page draws a tab when it is opened.
+
+        Example:
+            >>> page = build_funnel(shop_tables(), lang="en")
+            >>> page.charts["heatmap"].chart is None  # on the second tab
+            True
+            >>> page.draw_all()
+            >>> page.charts["heatmap"].chart is None
+            False
+        """
+        if self._tabs_shown():
+            for index in range(len(TABS)):
+                self._draw_tab(index)
+
+    def _tabs_shown(self) -> bool:
+        """Whether the tabs are on the page: the data is good and the selection not empty."""
+        return not self._problem and self.cards.layout.display != "none"
 
     def _videos_in(self, days: tuple[pd.Timestamp, pd.Timestamp] | None) -> pd.DataFrame | None:
         return None if self._videos is None or days is None else self._days(self._videos, days)
@@ -696,7 +717,7 @@ class FunnelPage(widgets.VBox):
             self._refresh()
 
     def _on_tab(self, change: dict) -> None:
-        if not self._problem and self.cards.layout.display != "none":
+        if self._tabs_shown():
             self._draw_tab(change["new"])
 
     def _on_upload(self, change: dict) -> None:

@@ -17,7 +17,7 @@ CHART = ".vega-embed svg.marks"
 # what each page's report shows, in English, and how many charts at least
 EXPECTED = {
     "index": ("Shop overview", 1),
-    "funnel": ("Conversion funnel", 3),
+    "funnel": ("Conversion funnel", 7),  # every tab
     "competitors": ("Competitor watch", 6),
     "experiments": ("A/B tests", 4),
 }

@@ -16,6 +16,7 @@ from shopnb import funnel as fn
 from shopnb.errors import ShopDataError
 from shopnb.pages.funnel import (
     CHARTS,
+    TABS,
     FunnelPage,
     ShopTables,
     build_funnel,
@@ -177,6 +178,20 @@ def test_tabs_are_drawn_when_opened(tables):
     assert set(heat["row_label"]) == {"Feed", "Ads (千川)"}
     page.controls["format"].value = "review"  # the videos follow the format control
     assert drawn(page, "decay")["format"].unique().tolist() == ["review"]
+
+
+def test_only_the_selected_tab_is_drawn_until_draw_all(tables):
+    page = build_funnel(tables, lang="en")
+    later = [*TABS["content"], *TABS["events"]]
+    assert all(page.charts[name].chart is None for name in later)
+    assert page.alerts.value == ""
+    page.draw_all()  # as a report does
+    assert all(page.charts[name].chart is not None for name in later)
+    assert "Alerts (" in page.alerts.value
+    assert page.tabs.selected_index == 0
+    page.controls["products"].value = ()  # nothing selected: the tabs are hidden and
+    page.draw_all()  # draw_all leaves them (drawing an empty selection would fail)
+    assert page.tabs.layout.display == "none"
 
 
 def test_event_funnel_tab_follows_dates_products_and_window(tables):
