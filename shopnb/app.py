@@ -91,7 +91,8 @@ def data_folder() -> Path:
 
 
 def notebooks_folder() -> Path:
-    """The pages' notebooks: ``SHOPNB_NOTEBOOKS``, else ``notebooks/`` beside the package.
+    """The pages' notebooks: ``SHOPNB_NOTEBOOKS``, else ``notebooks/`` beside the package
+    (a checkout), else the copy an installed wheel keeps in ``<prefix>/share/shopnb/notebooks``.
 
     Example:
         >>> (notebooks_folder() / "index.ipynb").exists()
@@ -100,7 +101,9 @@ def notebooks_folder() -> Path:
     configured = os.environ.get(ENV_NOTEBOOKS)
     if configured:
         return Path(configured).expanduser().resolve()
-    return Path(__file__).resolve().parent.parent / "notebooks"
+    checkout = Path(__file__).resolve().parent.parent / "notebooks"
+    installed = Path(sys.prefix) / "share" / "shopnb" / "notebooks"
+    return installed if not checkout.is_dir() and installed.is_dir() else checkout
 
 
 def lang(asked: str | None = None) -> str:
