@@ -127,9 +127,7 @@ class Server:
                 raise RuntimeError(f"not ready in {POOL_FILL_TIMEOUT_S} s:\n"
                                    f"{self.log.read_text()[-2000:]}")
             time.sleep(0.5)
-        while self._cpu_seconds(QUIET_WINDOW_S) > QUIET_CPU_S:
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"the kernels were still busy after {POOL_FILL_TIMEOUT_S} s")
+        self._wait_quiet(deadline)
 
     def fills(self, notebook: str | None) -> int:
         """How often the pool of `notebook` has been reported full so far."""
@@ -146,6 +144,10 @@ class Server:
                 raise RuntimeError(f"the pool of {notebook} was not refilled in"
                                    f" {POOL_FILL_TIMEOUT_S} s")
             time.sleep(0.5)
+        self._wait_quiet(deadline)
+
+    def _wait_quiet(self, deadline: float) -> None:
+        """Until the server and its kernels are quiet (error at `deadline`)."""
         while self._cpu_seconds(QUIET_WINDOW_S) > QUIET_CPU_S:
             if time.monotonic() > deadline:
                 raise RuntimeError(f"the kernels were still busy after {POOL_FILL_TIMEOUT_S} s")
