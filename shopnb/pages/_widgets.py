@@ -13,6 +13,7 @@ import altair as alt
 import pandas as pd
 
 from shopnb.app import ENV_STATIC_BUNDLE
+from shopnb.errors import ShopDataError
 from shopnb.theme import COLORS, FONT
 
 # vega-embed options: SVG (crisp, and testable in a browser), and an actions
@@ -131,19 +132,29 @@ def chart_widget(chart: alt.TopLevelMixin) -> alt.JupyterChart:
     return alt.JupyterChart(chart, embed_options=EMBED_OPTIONS)
 
 
-def chart_or_note(widget: alt.JupyterChart, note: object, data: object,
-                  draw: Callable[[object], alt.TopLevelMixin], message: Callable[[], str]
-                  ) -> None:
-    """Draw `data` into `widget`, or hide the chart behind a friendly note in `note`
-    (an HTML widget) when there is nothing to draw (None or an empty frame).
+def draw_chart(drawn: dict[str, tuple], name: str, key: tuple, widget: alt.JupyterChart,
+               note: object, compute: Callable[[], object],
+               draw: Callable[[object], alt.TopLevelMixin], message: Callable[[], str]) -> None:
+    """Draw chart `name` into `widget` from ``compute()``, unless `drawn` says it was last
+    drawn for the same `key` (what it depends on); when there is nothing to draw (None,
+    an empty frame, or a `ShopDataError` from `compute`), hide it behind a friendly note
+    in `note` (an HTML widget).
 
     Example:
         >>> import ipywidgets as w
-        >>> box = w.HTML()
-        >>> chart_or_note(w.Box(), box, None, lambda d: d, lambda: "no data")
-        >>> "no data" in box.value
-        True
+        >>> drawn, box = {}, w.HTML()
+        >>> draw_chart(drawn, "trend", ("zh",), w.Box(), box, lambda: None, lambda d: d,
+        ...            lambda: "no data")
+        >>> "no data" in box.value, drawn
+        (True, {'trend': ('zh',)})
     """
+    if drawn.get(name) == key:
+        return
+    drawn[name] = key
+    try:
+        data = compute()
+    except ShopDataError:
+        data = None
     empty = data is None or (isinstance(data, pd.DataFrame) and data.empty)
     widget.chart = None if empty else draw(data)
     widget.layout.display = "none" if empty else None

@@ -44,7 +44,7 @@ from shopnb import charts
 from shopnb import competitors as comp
 from shopnb.app import LoadProblem
 from shopnb.errors import ShopDataError
-from shopnb.pages._widgets import chart_or_note, chart_widget, message_html, title_html
+from shopnb.pages._widgets import chart_widget, draw_chart, message_html, title_html
 from shopnb.pages.header import PageHeader
 from shopnb.schema import TABLES
 from shopnb.theme import COLORS, FONT, LANGS, t
@@ -261,19 +261,9 @@ class CompetitorsPage(widgets.VBox):
 
     def _draw(self, name: str, key: tuple, compute: Callable[[], pd.DataFrame],
               draw: Callable[[pd.DataFrame], alt.TopLevelMixin]) -> None:
-        """Draw one chart, or hide it behind a friendly note when it has nothing to show.
-
-        Nothing happens when `key` (what the chart depends on) is the one last drawn.
-        """
-        if self._drawn.get(name) == key:
-            return
-        self._drawn[name] = key
-        try:
-            data = compute()
-        except ShopDataError:
-            data = None
-        chart_or_note(self.charts[name], self.notes[name], data, draw,
-                      lambda: t(f"empty_{name}", self._lang))
+        """Draw one chart (see `draw_chart`): only when `key` has changed."""
+        draw_chart(self._drawn, name, key, self.charts[name], self.notes[name], compute, draw,
+                   lambda: t(f"empty_{name}", self._lang))
 
     def _draw_lifecycle(self) -> None:
         funnel, window, lang = self._funnel, self._window, self._lang

@@ -58,8 +58,8 @@ from shopnb.datasets import SAMPLE_FILES, load_sample, sample_dir
 from shopnb.errors import ShopDataError
 from shopnb.load import load_events, load_funnel, load_orders, load_videos
 from shopnb.pages._widgets import (
-    chart_or_note,
     chart_widget,
+    draw_chart,
     format_kpi,
     kpi_card,
     message_html,
@@ -480,19 +480,9 @@ class FunnelPage(widgets.VBox):
     def _draw(self, name: str, key: tuple, compute: Callable[[], object],
               draw: Callable[[object], alt.TopLevelMixin],
               note: Callable[[], str] | None = None) -> None:
-        """Draw one chart, or hide it behind a friendly note when it has nothing to show.
-
-        Nothing happens when `key` (what the chart depends on) is the one last drawn.
-        """
-        if self._drawn.get(name) == key:
-            return
-        self._drawn[name] = key
-        try:
-            data = compute()
-        except ShopDataError:
-            data = None
-        chart_or_note(self.charts[name], self.notes[name], data, draw,
-                      note or (lambda: t(f"fn_empty_{_NOTE.get(name, name)}", self._lang)))
+        """Draw one chart (see `draw_chart`): only when `key` has changed."""
+        draw_chart(self._drawn, name, key, self.charts[name], self.notes[name], compute, draw,
+                   note or (lambda: t(f"fn_empty_{_NOTE.get(name, name)}", self._lang)))
 
     # the data of each chart (None or an empty frame: nothing to draw)
 
