@@ -7,35 +7,13 @@ import time
 
 import pytest
 
+from .charts import REDRAW_TIMEOUT_MS, chart_text, drawing, svg, wait_for_change
+
 pytestmark = pytest.mark.browser
 
 FIRST_CHART_TIMEOUT_MS = 90_000  # the kernel starts, imports and draws six charts
-REDRAW_TIMEOUT_MS = 15_000
 CHARTS = ("share", "price_index", "content", "audience", "traffic", "lifecycle")
 OLDER_RIVAL = "老铺良品食品店"  # the sample rival with the clearly older audience
-
-
-def svg(name: str) -> str:
-    return f".shopnb-chart-{name} svg.marks"
-
-
-def chart_text(page, name: str) -> str:
-    """The words a chart shows: titles, axes, legend (not its ARIA descriptions)."""
-    return page.evaluate(
-        "(sel) => [...document.querySelector(sel).querySelectorAll('text')]"
-        ".map(t => t.textContent).join(' ')", svg(name))
-
-
-def drawing(page, name: str) -> str:
-    return page.inner_html(svg(name))
-
-
-def wait_for_change(page, name: str, before: str) -> None:
-    """Wait until the chart's SVG differs from `before` (a `drawing`)."""
-    page.wait_for_function(
-        "([sel, before]) => { const s = document.querySelector(sel);"
-        " return s && s.innerHTML !== before; }",
-        arg=[svg(name), before], timeout=REDRAW_TIMEOUT_MS)
 
 
 def click_area(page, shop: str) -> None:

@@ -10,35 +10,11 @@ import urllib.parse
 import pandas as pd
 import pytest
 
+from .charts import REDRAW_TIMEOUT_MS, chart_text, drawing, svg, wait_for_change
+
 pytestmark = pytest.mark.browser
 
 FIRST_CHART_TIMEOUT_MS = 90_000  # the kernel starts, loads the sample shop and draws
-REDRAW_TIMEOUT_MS = 20_000
-
-
-def svg(name: str) -> str:
-    return f".shopnb-chart-{name} svg.marks"
-
-
-def chart_text(page, name: str) -> str:
-    """The words a chart shows: titles, axes, legend (not its ARIA descriptions)."""
-    return page.evaluate(
-        "(sel) => [...document.querySelector(sel).querySelectorAll('text')]"
-        ".map(t => t.textContent).join(' ')", svg(name))
-
-
-def drawing(page, name: str) -> str:
-    return page.inner_html(svg(name))
-
-
-def wait_for_change(page, name: str, before: str) -> float:
-    """Wait until the chart's SVG differs from `before`; the seconds it took."""
-    start = time.perf_counter()
-    page.wait_for_function(
-        "([sel, before]) => { const s = document.querySelector(sel);"
-        " return s && s.innerHTML !== before; }",
-        arg=[svg(name), before], timeout=REDRAW_TIMEOUT_MS)
-    return time.perf_counter() - start
 
 
 def wait_for_text(page, name: str, text: str) -> float:

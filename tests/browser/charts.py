@@ -1,0 +1,35 @@
+"""Reading the charts of a page in the browser: a chart is named by its widget's
+``shopnb-chart-<name>`` class and drawn by vega-embed as SVG."""
+
+from __future__ import annotations
+
+import time
+
+REDRAW_TIMEOUT_MS = 20_000
+
+
+def svg(name: str) -> str:
+    """The selector of chart `name`'s drawing."""
+    return f".shopnb-chart-{name} svg.marks"
+
+
+def chart_text(page, name: str) -> str:
+    """The words a chart shows: titles, axes, legend (not its ARIA descriptions)."""
+    return page.evaluate(
+        "(sel) => [...document.querySelector(sel).querySelectorAll('text')]"
+        ".map(t => t.textContent).join(' ')", svg(name))
+
+
+def drawing(page, name: str) -> str:
+    """The chart's SVG, to tell a redraw by (`wait_for_change`)."""
+    return page.inner_html(svg(name))
+
+
+def wait_for_change(page, name: str, before: str) -> float:
+    """Wait until the chart's SVG differs from `before` (a `drawing`); the seconds it took."""
+    start = time.perf_counter()
+    page.wait_for_function(
+        "([sel, before]) => { const s = document.querySelector(sel);"
+        " return s && s.innerHTML !== before; }",
+        arg=[svg(name), before], timeout=REDRAW_TIMEOUT_MS)
+    return time.perf_counter() - start
