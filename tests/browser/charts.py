@@ -27,9 +27,19 @@ def drawing(page, name: str) -> str:
 
 def wait_for_change(page, name: str, before: str) -> float:
     """Wait until the chart's SVG differs from `before` (a `drawing`); the seconds it took."""
+    return _wait(page, name, "s.innerHTML !== arg", before)
+
+
+def wait_for_text(page, name: str, text: str) -> float:
+    """Wait until the chart shows `text`; the seconds it took."""
+    return _wait(page, name, "[...s.querySelectorAll('text')].some(t => t.textContent"
+                             ".includes(arg))", text)
+
+
+def _wait(page, name: str, test: str, arg: str) -> float:
+    """Wait until `test` (JavaScript on the chart's SVG `s` and `arg`) holds."""
     start = time.perf_counter()
     page.wait_for_function(
-        "([sel, before]) => { const s = document.querySelector(sel);"
-        " return s && s.innerHTML !== before; }",
-        arg=[svg(name), before], timeout=REDRAW_TIMEOUT_MS)
+        f"([sel, arg]) => {{ const s = document.querySelector(sel); return s && {test}; }}",
+        arg=[svg(name), arg], timeout=REDRAW_TIMEOUT_MS)
     return time.perf_counter() - start

@@ -10,21 +10,11 @@ import urllib.parse
 import pandas as pd
 import pytest
 
-from .charts import REDRAW_TIMEOUT_MS, chart_text, drawing, svg, wait_for_change
+from .charts import REDRAW_TIMEOUT_MS, chart_text, drawing, svg, wait_for_change, wait_for_text
 
 pytestmark = pytest.mark.browser
 
 FIRST_CHART_TIMEOUT_MS = 90_000  # the kernel starts, loads the sample shop and draws
-
-
-def wait_for_text(page, name: str, text: str) -> float:
-    """Wait until the chart shows `text`; the seconds it took."""
-    start = time.perf_counter()
-    page.wait_for_function(
-        "([sel, text]) => { const s = document.querySelector(sel);"
-        " return s && [...s.querySelectorAll('text')].some(t => t.textContent.includes(text)); }",
-        arg=[svg(name), text], timeout=REDRAW_TIMEOUT_MS)
-    return time.perf_counter() - start
 
 
 def select(page, control: str, label: str) -> None:
