@@ -25,7 +25,6 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
-import pyarrow.parquet as pq
 
 from shopnb.errors import ShopDataError
 from shopnb.schema import looks_like_id, normalize_header
@@ -83,6 +82,8 @@ def _read_file(path: Path, hints: dict[str, bool], sheet: str | int | None) -> l
     if head.startswith(b"PK\x03\x04") or head.startswith(b"\xd0\xcf\x11\xe0"):
         return [_read_workbook(data, name, hints, sheet)]
     if head.startswith(b"PAR1"):
+        import pyarrow.parquet as pq  # here: about 4 MB a kernel whose pages read no Parquet
+
         return [_from_arrow(pq.read_table(io.BytesIO(data)), name, first_row=1)]
     lowered = head.lstrip(b"\xef\xbb\xbf \r\n\t").lower()
     if lowered.startswith((b"<!doctype html", b"<html", b"<?xml", b"<table")):
