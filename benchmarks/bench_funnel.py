@@ -30,16 +30,15 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
+from generated import generated
 
 GENERATOR_VERSION = 1
 STEPS = ("impression", "click", "cart", "order", "pay")
@@ -97,16 +96,8 @@ def generate(path: Path, events: int, seed: int) -> dict:
 
 def cached_log(args: argparse.Namespace) -> tuple[Path, dict, bool]:
     key = f"shopnb-bench-funnel-v{GENERATOR_VERSION}-events{args.events}-seed{args.seed}"
-    home = Path(tempfile.gettempdir()) / key
-    meta_file = home / "meta.json"
-    if meta_file.is_file() and not args.regenerate:
-        return home / "events.parquet", json.loads(meta_file.read_text()), True
-    shutil.rmtree(home, ignore_errors=True)
-    building = Path(tempfile.mkdtemp(prefix=key + ".building-"))
-    meta = generate(building / "events.parquet", args.events, args.seed)
-    (building / "meta.json").write_text(json.dumps(meta))
-    building.rename(home)  # the cache appears complete or not at all
-    return home / "events.parquet", meta, False
+    return generated(key, "events.parquet", lambda path: generate(path, args.events, args.seed),
+                     regenerate=args.regenerate)
 
 
 # --- the two engines (each measured in a child process) --------------------------------------

@@ -21,15 +21,14 @@ import argparse
 import json
 import math
 import os
-import shutil
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from generated import generated
 
 GENERATOR_VERSION = 1
 CARRIERS = ("直播", "短视频", "商品卡")
@@ -150,16 +149,9 @@ def cached_folder(args: argparse.Namespace) -> tuple[Path, dict, bool]:
     """The exports folder for these arguments, generated once and then reused."""
     key = (f"shopnb-bench-load-v{GENERATOR_VERSION}-rows{args.rows}-days{args.days}"
            f"-products{args.products}-seed{args.seed}")
-    home = Path(tempfile.gettempdir()) / key
-    meta_file = home / "meta.json"
-    if meta_file.is_file() and not args.regenerate:
-        return home / "exports", json.loads(meta_file.read_text()), True
-    shutil.rmtree(home, ignore_errors=True)
-    building = Path(tempfile.mkdtemp(prefix=key + ".building-"))
-    meta = generate(building / "exports", args.rows, args.days, args.products, args.seed)
-    (building / "meta.json").write_text(json.dumps(meta))
-    building.rename(home)  # the cache appears complete or not at all
-    return home / "exports", meta, False
+    return generated(key, "exports", lambda path: generate(path, args.rows, args.days,
+                                                           args.products, args.seed),
+                     regenerate=args.regenerate)
 
 
 # --- measurement (each in a child process) ----------------------------------------------------
