@@ -2,7 +2,7 @@
 
 `shopnb serve` puts ``share/kernels/python3`` first on Voila's Jupyter path,
 so every page runs in this kernel (JupyterLab keeps its own). It differs in
-two ways, each measured on the sample shop's pages (kernel RSS):
+four ways, each measured on the sample shop's pages (kernel RSS):
 
 - no debugger: ipykernel imports debugpy when it can; a served page is never
   debugged (about 7 MB a kernel);
