@@ -406,13 +406,15 @@ class FunnelPage(widgets.VBox):
         self._videos = None if videos is None else self._rows(videos, filters=("format",))
         key = (lang, self.period(), self.comparison(), self.controls["products"].value,
                *(self.controls[k].value for k in FILTERS))
-        if self._drawn.get("cards") != key:  # the KPI and the window do not change them
+        cards = self._drawn.get("cards") != key  # the KPI and the window do not change them
+        if cards:
             self._drawn["cards"] = key
             self.table = monitor.kpi_table(self._current, self._videos_in(self.period()),
                                            by="date")
+        self._draw_tab(self.tabs.selected_index or 0)  # the charts first: what a reader awaits
+        if cards:
             self._show_cards()
             self._show_download()
-        self._draw_tab(self.tabs.selected_index or 0)
 
     def draw_all(self) -> None:
         """Draw every tab, not only the selected one: a report (`shopnb.report.publish`)
