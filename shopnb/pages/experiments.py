@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import html
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from typing import Any
 
@@ -316,16 +316,16 @@ class ExperimentsPage(widgets.VBox):
             result["significance"] = ex.significance(result)
             verdict = ex.verdict(result, primary=primary,
                                  guardrails=[m for m in metrics if m != primary])
-            cum = ex.cumulative(frame, over_time, control=c["control"].value, alpha=alpha,
-                                sequential=c["sequential"].value,
-                                ) if over_time and "cumulative" in stale else None
-            daily = (ex.daily_values(frame, over_time) if over_time and "daily" in stale
-                     else None)
+            self._problem = None
+            self.result, self.verdict, self._primary = result, verdict, primary
+            # each chart is worked out just before it is drawn: the browser draws the first
+            # ones while the kernel works out the rest
+            self._show(stale, lambda: ex.cumulative(
+                frame, over_time, control=c["control"].value, alpha=alpha,
+                sequential=c["sequential"].value) if over_time else None,
+                lambda: ex.daily_values(frame, over_time) if over_time else None)
         except (ShopDataError, ValueError) as err:
             return self._show_problem("ab_problem", {"detail": str(err)})
-        self._problem = None
-        self.result, self.verdict, self._primary = result, verdict, primary
-        self._show(stale, cum, daily)
         return None
 
     def _stale(self) -> set[str]:
@@ -355,8 +355,8 @@ class ExperimentsPage(widgets.VBox):
         for box in self._chart_boxes.values():
             box.layout.display = "none"
 
-    def _show(self, stale: set[str], cum: pd.DataFrame | None, daily: pd.DataFrame | None
-              ) -> None:
+    def _show(self, stale: set[str], cumulative: Callable[[], pd.DataFrame | None],
+              daily_values: Callable[[], pd.DataFrame | None]) -> None:
         result, verdict, primary = self.result, self.verdict, self._primary
         lang, variants = self._lang, result.attrs["variants"]
         level = self.controls["confidence"].value
@@ -372,9 +372,11 @@ class ExperimentsPage(widgets.VBox):
         if "forest" in stale:
             self._draw("forest", ab_forest(result, variants=variants, level=level, lang=lang))
         if "cumulative" in stale:
+            cum = cumulative()
             self._draw("cumulative", None if cum is None or cum.empty else ab_cumulative(
                 cum, variants=variants, metric=primary, lang=lang))
         if "daily" in stale:
+            daily = daily_values()
             kind = result.loc[result["metric"] == primary, "kind"].iloc[0]
             self._draw("daily", None if daily is None else ab_daily(
                 daily, variants=variants, metric=primary, percent=kind == "proportion",
