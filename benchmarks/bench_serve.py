@@ -46,6 +46,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -177,15 +178,14 @@ class Server:
         USS (by kernel id), in MB."""
         rss = uss = 0.0
         kernels = {}
-        for p in self._tree():
+        for p, kernel in self._processes():
             try:
                 info = p.memory_full_info()
-                found = re.search(r"kernel-([0-9a-f-]{36})\.json", " ".join(p.cmdline()))
             except (psutil.NoSuchProcess, psutil.AccessDenied):
                 continue
             rss, uss = rss + info.rss, uss + info.uss
-            if found:
-                kernels[found[1]] = info.rss / 2**20, info.uss / 2**20
+            if kernel:
+                kernels[kernel] = info.rss / 2**20, info.uss / 2**20
         return rss / 2**20, uss / 2**20, kernels
 
     def visitor_kernels(self, path: str, log_from: int) -> set[str]:
@@ -196,15 +196,21 @@ class Server:
         text = self.log.read_text(errors="replace")[log_from:]
         ids = {k for k, nb in re.findall(r"Using pre-heated kernel: (\S+) for (\S+)", text)
                if nb == notebook}
+        for p, kernel in self._processes():
+            with contextlib.suppress(psutil.NoSuchProcess, psutil.AccessDenied):
+                if kernel and p.environ().get("SCRIPT_NAME", "").endswith(path):
+                    ids.add(kernel)
+        return ids
+
+    def _processes(self) -> Iterator[tuple[psutil.Process, str | None]]:
+        """The server and every live process under it, each with its kernel id (None: not
+        a kernel; the id is in the kernel's connection file name)."""
         for p in self._tree():
             try:
-                env = p.environ()
                 found = re.search(r"kernel-([0-9a-f-]{36})\.json", " ".join(p.cmdline()))
             except (psutil.NoSuchProcess, psutil.AccessDenied):
                 continue
-            if found and env.get("SCRIPT_NAME", "").endswith(path):
-                ids.add(found[1])
-        return ids
+            yield p, found[1] if found else None
 
     def _tree(self) -> list[psutil.Process]:
         try:
