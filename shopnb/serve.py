@@ -164,12 +164,17 @@ class Plan:
         return [*argv, str(self.notebooks)]
 
     def voila_config(self) -> dict:
-        """The traitlets configuration that the command line cannot carry: pools per page."""
-        if not self.preheat:
-            return {}
-        pools = {nb: {"pool_size": n} for nb, n in self.pool.items()}
-        return {"VoilaKernelManager": {"kernel_pools_config": {
-            "default": {"pool_size": 0}, **pools}}}
+        """The traitlets configuration that the command line cannot carry: pools per page,
+        and the charts' JavaScript file for the template, which has the browser fetch it
+        while the page loads rather than once the first chart asks for it."""
+        config: dict = {}
+        if self.preheat:
+            pools = {nb: {"pool_size": n} for nb, n in self.pool.items()}
+            config["VoilaKernelManager"] = {"kernel_pools_config": {
+                "default": {"pool_size": 0}, **pools}}
+        if self.chart_bundle is not None:
+            config["VoilaConfiguration"] = {"resources": {"chart_bundle": self.chart_bundle}}
+        return config
 
     def env(self, base: Mapping[str, str] | None = None) -> dict[str, str]:
         """The environment of Voila and so of every kernel: template path and shopnb settings.

@@ -109,6 +109,10 @@ def test_the_charts_javascript_is_served_from_a_share_of_the_template(notebooks,
     assert env["SHOPNB_CHART_BUNDLE"] == plan.chart_bundle
     assert "SHOPNB_CHART_BUNDLE" not in serve.plan(notebooks, available_mb=0).env(
         {"SHOPNB_CHART_BUNDLE": "old.js"})
+    # the template has the browser fetch it while the page loads
+    assert plan.voila_config()["VoilaConfiguration"] == {
+        "resources": {"chart_bundle": plan.chart_bundle}}
+    assert "VoilaConfiguration" not in serve.plan(notebooks, available_mb=0).voila_config()
 
 
 @pytest.mark.parametrize(("args", "error"), [
