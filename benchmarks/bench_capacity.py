@@ -59,7 +59,8 @@ PARALLEL_FILES = 6  # a browser's connections to one host
 
 @dataclass
 class Client:
-    """One visitor's network side; `etags` are the files it has cached (None: first visit)."""
+    """One visitor's network side: the ETags of the files it has cached (none on a first
+    visit) and the kernel its page got."""
 
     etags: dict[str, str] = field(default_factory=dict)
     kernel: str | None = None
