@@ -50,7 +50,9 @@ from bench_serve import (
     CHROMIUM,
     CHROMIUM_ARGS,
     Server,
+    Wave,
     cpu_seconds,
+    new_visitor,
     shopnb_server,
 )
 
@@ -82,8 +84,7 @@ async def record(url: str, timeout_s: float) -> Recording:
     async with async_playwright() as p:
         browser = await p.chromium.launch(executable_path=CHROMIUM, headless=True,
                                           args=CHROMIUM_ARGS)
-        page = await (await browser.new_context(viewport={"width": 1280, "height": 900})
-                      ).new_page()
+        page = await (await new_visitor(browser)).new_page()
         page.on("request", lambda r: files.append(r.url[len(origin):])
                 if r.url.startswith(origin) and r.resource_type not in ("document", "websocket")
                 and "/api/" not in r.url else None)
@@ -188,17 +189,6 @@ async def close_pages(base: str, clients: list[Client]) -> None:
         for c in clients if c.kernel is not None))
 
 
-@dataclass
-class Wave:
-    times: list[float | None]
-    server_cpu: float
-    client_cpu: float
-
-    @property
-    def shown(self) -> list[float]:
-        return [t for t in self.times if t is not None]
-
-
 async def wave(clients: list[Client], server: Server, path: str, files: list[str],
                timeout_s: float) -> Wave:
     import psutil
@@ -251,7 +241,7 @@ def row(page: str, n: int, kind: str, w: Wave, files: int, browser_s: float) -> 
     median = f"{statistics.median(shown):.2f}" if shown else "-"
     worst = f"{max(shown):.2f}" if shown else "-"
     return (f"{page:<12}{n:>8}{kind:>10}{median:>9}{worst:>7}{len(w.times) - len(shown):>7}"
-            f"{w.server_cpu:>13.1f}{w.client_cpu:>13.1f}{files:>6}{browser_s:>16.2f}")
+            f"{w.server_cpu:>13.1f}{w.browser_cpu:>13.1f}{files:>6}{browser_s:>16.2f}")
 
 
 def estimates(page: str, results: dict) -> list[str]:

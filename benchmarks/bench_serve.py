@@ -90,7 +90,7 @@ class Round:
 
     @property
     def shown(self) -> list[float]:
-        return [t for t in self.times if t is not None]
+        return self.wave.shown
 
     @property
     def failures(self) -> int:
@@ -297,9 +297,13 @@ def browser_processes(server: Server) -> list[psutil.Process]:
 
 @dataclass
 class Wave:
-    times: list[float | None]
+    times: list[float | None]  # seconds to the first chart; None: not in time
     server_cpu: float  # CPU seconds of the server and its kernels during the wave
-    browser_cpu: float  # ... of the browsers
+    browser_cpu: float  # ... of the browsers (bench_capacity: of its clients)
+
+    @property
+    def shown(self) -> list[float]:
+        return [t for t in self.times if t is not None]
 
 
 async def wave(contexts, url: str, selector: str, timeout_s: float, server: Server) -> Wave:
