@@ -78,16 +78,37 @@ def static_bundle(folder: Path) -> str:
 
 
 def _import_stub(name: str) -> str:
-    """A module that re-exports the bundle the Voila server serves as /voila/static/`name`.
+    """A module that renders with the bundle the Voila server serves as /voila/static/`name`.
 
     Voila's page body carries its base URL (``data-base-url``); the ``v`` argument
     makes the server send it with a long cache lifetime (a new version, a new name).
+
+    It also mends a leak in Altair's `render`: at every redraw it adds a listener
+    for parameter and VegaFusion updates and never removes one, so each redraw's
+    finalized view stays alive and is updated at every parameter change (the
+    competitors page: JavaScript heap 34 -> 264 MB and a week change 227 -> 372 ms
+    after 120 category changes). The module hands `render` a model that keeps only
+    the newest of those listeners.
     """
     return (
         "const base = document.body.dataset.baseUrl || '/voila/';\n"
         f"const url = new URL(`${{base}}static/{name}?v=1`, window.location.href);\n"
-        "const bundle = await import(url.href);\n"
-        "export default bundle.default;\n"
+        "const bundle = (await import(url.href)).default;\n"
+        "const once = ['change:_params', 'change:_py_to_js_updates'];\n"
+        "function render({model, el}) {\n"
+        "  const newest = {};\n"
+        "  const on = (event, callback) => {\n"
+        "    if (once.includes(event)) {\n"
+        "      if (newest[event]) model.off(event, newest[event]);\n"
+        "      newest[event] = callback;\n"
+        "    }\n"
+        "    return model.on(event, callback);\n"
+        "  };\n"
+        "  const tracked = new Proxy(model, {get: (target, key) => key === 'on' ? on\n"
+        "    : typeof target[key] === 'function' ? target[key].bind(target) : target[key]});\n"
+        "  return bundle.render({model: tracked, el});\n"
+        "}\n"
+        "export default {...bundle, render};\n"
     )
 
 
