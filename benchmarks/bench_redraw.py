@@ -12,8 +12,10 @@ been still for `SETTLED_MS` (so a change that redraws three charts is timed to
 the third), and to the first change of a chart. A change that redraws no chart
 within `TIMEOUT_MS` is counted apart. Prints the medians, the slowest time per
 control and PASS/OVER against the budget (under 200 ms, DESIGN.md, judged on
-the time to the last chart), and the load average: the kernel
-and the browser share the machine's two cores, so measure on a quiet machine.
+the time to the last chart), the page's JavaScript heap after its first chart and
+after all the changes (garbage collected: a redraw must not leave its old chart
+behind), and the load average: the kernel and the browser share the machine's two
+cores, so measure on a quiet machine.
 Exit status 1 when a page showed no chart.
 """
 
@@ -64,6 +66,13 @@ async ([dropdowns, index, value, settledMs, timeoutMs]) => {
 """
 
 
+# In the page: the JavaScript heap in MB, once garbage is collected (needs --expose-gc).
+HEAP_MB = """async () => {
+  gc(); await new Promise((r) => setTimeout(r, 200)); gc();
+  return performance.memory.usedJSHeapSize / 1e6;
+}"""
+
+
 @dataclass
 class Control:
     page: str
@@ -81,7 +90,9 @@ async def dropdowns(page) -> list[tuple[int, str, list[str]]]:
         .filter(([, , options]) => options.length > 1)""", DROPDOWNS)
 
 
-async def time_page(browser, url: str, name: str, changes: int) -> list[Control] | None:
+async def time_page(browser, url: str, name: str, changes: int
+                    ) -> tuple[list[Control], tuple[float, float]] | None:
+    """The page's controls timed, and its JavaScript heap (MB) before and after them."""
     page = await browser.new_page(viewport={"width": 1280, "height": 900})
     try:
         await page.goto(url, timeout=FIRST_CHART_TIMEOUT_MS)
@@ -90,6 +101,7 @@ async def time_page(browser, url: str, name: str, changes: int) -> list[Control]
         await page.close()
         return None
     await asyncio.sleep(1.0)  # the other charts of the page
+    heap_before = await page.evaluate(HEAP_MB)
     found = []
     for index, label, options in await dropdowns(page):
         current = await page.evaluate(f"(sel) => document.querySelectorAll(sel)[{index}].value",
@@ -106,8 +118,9 @@ async def time_page(browser, url: str, name: str, changes: int) -> list[Control]
                 first.append(ms[0])
                 last.append(ms[1])
         found.append(Control(name, label or f"dropdown {index}", first, last, missed))
+    heap_after = await page.evaluate(HEAP_MB)
     await page.close()
-    return found
+    return found, (heap_before, heap_after)
 
 
 def report(controls: list[Control]) -> list[str]:
@@ -127,22 +140,24 @@ def report(controls: list[Control]) -> list[str]:
     return lines
 
 
-async def run(server: Server, pages: list[str], changes: int) -> tuple[list[Control], list[str]]:
+async def run(server: Server, pages: list[str], changes: int
+              ) -> tuple[list[Control], dict[str, tuple[float, float]], list[str]]:
     from playwright.async_api import async_playwright
 
-    controls, failed = [], []
+    controls, heaps, failed = [], {}, []
     async with async_playwright() as p:
         browser = await p.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                          args=CHROMIUM_ARGS)
+                                          args=[*CHROMIUM_ARGS, "--js-flags=--expose-gc"])
         for name in pages:
             found = await time_page(browser, f"{server.url}/voila/render/{name}.ipynb",
                                     name, changes)
             if found is None:
                 failed.append(name)
             else:
-                controls += found
+                controls += found[0]
+                heaps[name] = found[1]
         await browser.close()
-    return controls, failed
+    return controls, heaps, failed
 
 
 def main() -> int:
@@ -160,12 +175,16 @@ def main() -> int:
     try:
         server.wait_ready()
         print(f"{os.cpu_count()} cores, load {os.getloadavg()[0]:.2f}")
-        controls, failed = asyncio.run(run(server, args.pages, args.changes))
+        controls, heaps, failed = asyncio.run(run(server, args.pages, args.changes))
     finally:
         server.stop()
         shutil.rmtree(workdir, ignore_errors=True)
     for line in report(controls):
         print(line)
+    for name, (before, after) in heaps.items():
+        changes = sum(len(c.times_ms) + c.missed for c in controls if c.page == name)
+        print(f"{name}: JavaScript heap {before:.1f} MB after the first chart, {after:.1f} MB "
+              f"after {changes} changes")
     for name in failed:
         print(f"{name}: no chart within {FIRST_CHART_TIMEOUT_MS / 1000:.0f} s")
     return 1 if failed else 0
