@@ -4,8 +4,6 @@ parameter set after many redraws still reaches the chart on screen."""
 
 from __future__ import annotations
 
-import json
-
 import altair as alt
 import pandas as pd
 import pytest
@@ -15,51 +13,72 @@ from shopnb.pages import _widgets
 pytestmark = pytest.mark.browser
 
 ORIGIN = "http://127.0.0.1:9"  # never reached: every request is answered by a route
-PAGE = """<html><body data-base-url="/voila/"><div id="chart"></div><script type="module">
+PAGE = """<html><body data-base-url="/voila/"><script type="module">
 import chart from '/chart.js';
-const state = {spec: SPEC, embed_options: OPTIONS, _vl_selections: {}, _params: {},
-               debounce_wait: 10, max_wait: true};
-const listeners = {};
-const model = {
-  get: (key) => state[key], set: (key, value) => { state[key] = value; }, save_changes() {},
-  on(event, callback) { (listeners[event] ??= []).push(callback); },
-  off(event, callback) { listeners[event] = (listeners[event] ?? []).filter(c => c !== callback); },
+const models = {};
+window.draw = async (id, spec, options) => {
+  const state = {spec, embed_options: options, _vl_selections: {}, _params: {},
+                 debounce_wait: 10, max_wait: true};
+  const listeners = {};
+  const model = {
+    get: (key) => state[key], set: (key, value) => { state[key] = value; }, save_changes() {},
+    on(event, callback) { (listeners[event] ??= []).push(callback); },
+    off(event, callback) {
+      listeners[event] = (listeners[event] ?? []).filter((c) => c !== callback);
+    },
+  };
+  models[id] = {state, listeners};
+  const el = document.createElement('div');
+  el.id = id;
+  document.body.append(el);
+  await chart.render({model, el});
 };
-async function fire(key, value) {
-  state[key] = value;
-  for (const callback of listeners[`change:${key}`] ?? []) await callback({changed: {[key]: value}});
-}
-window.redrawAndSet = async (times, label) => {
-  for (let i = 0; i < times; i++) await fire('spec', structuredClone(state.spec));
-  await fire('_params', {label});
-  return {params: (listeners['change:_params'] ?? []).length,
-          text: document.querySelector('#chart svg .mark-text.role-mark text')?.textContent};
+window.change = async (id, changed) => {  // as a message from the kernel: set, then notify
+  const {state, listeners} = models[id];
+  Object.assign(state, changed);
+  for (const key of Object.keys(changed)) {
+    for (const callback of listeners[`change:${key}`] ?? []) await callback({changed});
+  }
 };
-await chart.render({model, el: document.getElementById('chart')});
+window.listeners = (id, event) => (models[id].listeners[event] ?? []).length;
 window.ready = true;
 </script></body></html>"""
 
 
-def test_redraws_keep_one_parameter_listener_and_parameters_still_apply(browser, tmp_path):
+@pytest.fixture
+def chart_page(browser, tmp_path):
+    """A page that loads the module `shopnb serve` gives the charts, and the served bundle."""
     name = _widgets.static_bundle(tmp_path)
-    label = alt.param(name="label", value="first")
-    spec = (alt.Chart(pd.DataFrame({"x": [1]})).mark_text(text=alt.expr(label.name))
-            .encode(x="x:Q").add_params(label).to_dict())
-    page_html = (PAGE.replace("SPEC", json.dumps(spec))
-                 .replace("OPTIONS", json.dumps(_widgets.EMBED_OPTIONS)))
-    files = {"/": (page_html, "text/html"),
+    files = {"/": (PAGE, "text/html"),
              "/chart.js": (_widgets._import_stub(name), "text/javascript"),
              f"/voila/static/{name}": ((tmp_path / name).read_text(encoding="utf-8"),
                                       "text/javascript")}
+
+    def answer(route):
+        body, kind = files[route.request.url.removeprefix(ORIGIN).split("?")[0]]
+        route.fulfill(body=body, content_type=kind)
+
     page = browser.new_page()
-    try:
-        page.route("**/*", lambda route: route.fulfill(
-            body=files[route.request.url.removeprefix(ORIGIN).split("?")[0]][0],
-            content_type=files[route.request.url.removeprefix(ORIGIN).split("?")[0]][1]))
-        page.goto(f"{ORIGIN}/")
-        page.wait_for_function("window.ready === true")
-        # Altair's render alone adds a listener at every redraw: 6 after 5 redraws
-        assert page.evaluate("() => redrawAndSet(5, 'second')") == {"params": 1,
-                                                                     "text": "second"}
-    finally:
-        page.close()
+    page.route("**/*", answer)
+    page.goto(f"{ORIGIN}/")
+    page.wait_for_function("window.ready === true")
+    yield page
+    page.close()
+
+
+def _draw(page, element: str, spec: dict) -> None:
+    page.evaluate("([id, spec, options]) => draw(id, spec, options)",
+                  [element, spec, _widgets.EMBED_OPTIONS])
+
+
+def test_redraws_keep_one_parameter_listener_and_parameters_still_apply(chart_page):
+    label = alt.param(name="label", value="first")
+    spec = (alt.Chart(pd.DataFrame({"x": [1]})).mark_text(text=alt.expr(label.name))
+            .encode(x="x:Q").add_params(label).to_dict())
+    _draw(chart_page, "chart", spec)
+    for _ in range(5):
+        chart_page.evaluate("(spec) => change('chart', {spec: structuredClone(spec)})", spec)
+    # Altair's render alone adds a listener at every redraw: 6 after 5 redraws
+    assert chart_page.evaluate("() => listeners('chart', 'change:_params')") == 1
+    chart_page.evaluate("() => change('chart', {_params: {label: 'second'}})")
+    assert chart_page.text_content("#chart svg .mark-text.role-mark text") == "second"
