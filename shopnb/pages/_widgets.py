@@ -116,7 +116,7 @@ def enable_offline_charts() -> None:
     """Make every `alt.JupyterChart` load its JavaScript from the server, not a CDN.
 
     Under `shopnb serve` (``SHOPNB_CHART_BUNDLE`` names the served bundle of
-    this Altair and vl-convert) a chart's module only imports that file.
+    this Altair and vl-convert) a chart's module imports that file (see `_import_stub`).
     Elsewhere (JupyterLab, nbclient) it is the whole bundle, as
     `alt.JupyterChart.enable_offline()` builds it, kept in a cache file so that
     later kernels read the file instead of loading vl-convert (about 1.5 s and
