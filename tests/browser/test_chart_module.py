@@ -13,34 +13,28 @@ from shopnb.pages import _widgets
 pytestmark = pytest.mark.browser
 
 ORIGIN = "http://127.0.0.1:9"  # never reached: every request is answered by a route
-PAGE = """<html><body data-base-url="/voila/"><script type="module">
+PAGE = """<html><body data-base-url="/voila/"><div id="chart"></div><script type="module">
 import chart from '/chart.js';
-const models = {};
-window.draw = async (id, spec, options) => {
-  const state = {spec, embed_options: options, _vl_selections: {}, _params: {},
-                 debounce_wait: 10, max_wait: true};
-  const listeners = {};
-  const model = {
-    get: (key) => state[key], set: (key, value) => { state[key] = value; }, save_changes() {},
-    on(event, callback) { (listeners[event] ??= []).push(callback); },
-    off(event, callback) {
-      listeners[event] = (listeners[event] ?? []).filter((c) => c !== callback);
-    },
-  };
-  models[id] = {state, listeners};
-  const el = document.createElement('div');
-  el.id = id;
-  document.body.append(el);
-  await chart.render({model, el});
+const listeners = {};
+const state = {_vl_selections: {}, _params: {}, debounce_wait: 10, max_wait: true};
+const model = {
+  get: (key) => state[key], set: (key, value) => { state[key] = value; }, save_changes() {},
+  on(event, callback) { (listeners[event] ??= []).push(callback); },
+  off(event, callback) {
+    listeners[event] = (listeners[event] ?? []).filter((c) => c !== callback);
+  },
 };
-window.change = async (id, changed) => {  // as a message from the kernel: set, then notify
-  const {state, listeners} = models[id];
+window.draw = (spec, options) => {
+  Object.assign(state, {spec, embed_options: options});
+  return chart.render({model, el: document.getElementById('chart')});
+};
+window.change = async (changed) => {  // as a message from the kernel: set, then notify
   Object.assign(state, changed);
   for (const key of Object.keys(changed)) {
     for (const callback of listeners[`change:${key}`] ?? []) await callback({changed});
   }
 };
-window.listeners = (id, event) => (models[id].listeners[event] ?? []).length;
+window.listeners = (event) => (listeners[event] ?? []).length;
 window.ready = true;
 </script></body></html>"""
 
@@ -66,19 +60,15 @@ def chart_page(browser, tmp_path):
     page.close()
 
 
-def _draw(page, element: str, spec: dict) -> None:
-    page.evaluate("([id, spec, options]) => draw(id, spec, options)",
-                  [element, spec, _widgets.EMBED_OPTIONS])
-
-
 def test_redraws_keep_one_parameter_listener_and_parameters_still_apply(chart_page):
     label = alt.param(name="label", value="first")
     spec = (alt.Chart(pd.DataFrame({"x": [1]})).mark_text(text=alt.expr(label.name))
             .encode(x="x:Q").add_params(label).to_dict())
-    _draw(chart_page, "chart", spec)
+    chart_page.evaluate("([spec, options]) => draw(spec, options)",
+                        [spec, _widgets.EMBED_OPTIONS])
     for _ in range(5):
-        chart_page.evaluate("(spec) => change('chart', {spec: structuredClone(spec)})", spec)
+        chart_page.evaluate("(spec) => change({spec: structuredClone(spec)})", spec)
     # Altair's render alone adds a listener at every redraw: 6 after 5 redraws
-    assert chart_page.evaluate("() => listeners('chart', 'change:_params')") == 1
-    chart_page.evaluate("() => change('chart', {_params: {label: 'second'}})")
+    assert chart_page.evaluate("() => listeners('change:_params')") == 1
+    chart_page.evaluate("() => change({_params: {label: 'second'}})")
     assert chart_page.text_content("#chart svg .mark-text.role-mark text") == "second"
