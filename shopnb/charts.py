@@ -15,6 +15,8 @@ Example:
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import altair as alt
 import numpy as np
 import pandas as pd
@@ -29,6 +31,31 @@ _NUMBER_FORMATS = {"gmv": ",.2f", "refunds": ",.2f", "ad_cost": ",.2f"}
 # Up to this many days a trend shows a dot per day; beyond, the dots stay
 # (for the tooltips) but are not drawn, so the line stays readable.
 MAX_DOTS = 62
+
+
+_LAYOUT = "_shopnb_layout"
+
+
+def _with_rows(layout: alt.TopLevelMixin, rows: pd.DataFrame) -> alt.TopLevelMixin:
+    """`layout` (a chart without data, cached per look) holding `rows`: a shallow copy
+    that remembers its layout, so that a redraw can send the layout's spec with the new
+    rows (`shopnb.pages._widgets.ShopChart`). Layouts are shared: never change one.
+
+    Example:
+        >>> layout = alt.Chart().mark_bar().encode(x="n:Q")
+        >>> chart = _with_rows(layout, pd.DataFrame({"n": [1, 2]}))
+        >>> len(chart.data), layout_of(chart) is layout, layout.data is alt.Undefined
+        (2, True, True)
+    """
+    chart = layout.copy(deep=False)
+    chart.data = rows
+    object.__setattr__(chart, _LAYOUT, layout)  # Altair's own setattr would set a property
+    return chart
+
+
+def layout_of(chart: object) -> alt.TopLevelMixin | None:
+    """The cached layout `chart` was built on (see `_with_rows`), or None."""
+    return getattr(chart, _LAYOUT, None) if isinstance(chart, alt.TopLevelMixin) else None
 
 
 def _require_columns(df: pd.DataFrame, columns: list[str]) -> None:
@@ -648,11 +675,18 @@ def funnel_chart(df: pd.DataFrame, *, kind: str = "stage", title: str = "fn_funn
         one=_decade_below(df[count]), bar=lambda d: d["count"].clip(lower=d["one"]))
     # the first stage has no step rate: missing values are not drawn
     data.loc[data["stage"] == data_first, "rate_from_previous"] = np.nan
-    periods = "period" in data.columns
-    y = alt.Y("label:N").sort(labels).title(None)
-    order = list(dict.fromkeys(data["period"])) if periods else []  # as they come: ours first
-    offset = [alt.YOffset("period:N").sort(order)] if periods else []
-    color = [alt.Color("period:N").scale(domain=order).title(t("fn_period", lang))
+    order = list(dict.fromkeys(data["period"])) if "period" in data.columns else []
+    return _with_rows(_funnel_layout(tuple(labels), tuple(order),  # ours first, as they come
+                                     t(title, lang, **title_fields), lang), data)
+
+
+@lru_cache(maxsize=64)
+def _funnel_layout(labels: tuple[str, ...], order: tuple[str, ...], title: str,
+                   lang: str) -> alt.HConcatChart:
+    periods = bool(order)
+    y = alt.Y("label:N").sort(list(labels)).title(None)
+    offset = [alt.YOffset("period:N").sort(list(order))] if periods else []
+    color = [alt.Color("period:N").scale(domain=list(order)).title(t("fn_period", lang))
              .legend(orient="top")] if periods else []
     tooltip = [alt.Tooltip("label:N").title(t("stage", lang)),
                *([alt.Tooltip("period:N").title(t("fn_period", lang))] if periods else []),
@@ -681,8 +715,7 @@ def funnel_chart(df: pd.DataFrame, *, kind: str = "stage", title: str = "fn_funn
     return alt.hconcat(
         alt.layer(bars, counts).properties(width=FUNNEL_WIDTH),
         alt.layer(interval, points, rate_text).properties(width=FUNNEL_WIDTH * 0.7),
-        data=data,
-    ).properties(title=t(title, lang, **title_fields))
+    ).properties(title=title)
 
 
 def _decade_below(counts: pd.Series) -> float:
@@ -711,30 +744,41 @@ def kpi_trend_chart(daily: pd.DataFrame, *, kpi: str, target: float | None = Non
         ['line', 'rule', 'point']
     """
     _needs(daily, ["date", kpi], "kpi_trend_chart")
+    kinds = {k: t(f"fn_alert_{k}", lang) for k in ("off_target", "drop")}
+    marked = (alerts[["date", "kind", kpi]].assign(kind=alerts["kind"].map(kinds))
+              if alerts is not None and len(alerts) else None)
+    rows = pd.concat([daily[["date", kpi]].assign(kind=None), marked], ignore_index=True)
+    target = float(target) if target is not None and pd.notna(target) else None
+    return _with_rows(_trend_layout(kpi, target, marked is not None, len(daily) <= MAX_DOTS,
+                                    lang), rows)
+
+
+@lru_cache(maxsize=64)
+def _trend_layout(kpi: str, target: float | None, alerts: bool, dots: bool,
+                  lang: str) -> alt.LayerChart:
+    """The line (rows without a ``kind``), the target rule and the alerts (rows with one)."""
     label, number = kpi_label(kpi, lang), kpi_format(kpi)
     date_label = t("date", lang)
     x = alt.X("date:T").title(date_label).axis(format="%m-%d", labelOverlap=True)
     y = alt.Y(f"{kpi}:Q").title(label).axis(format=number.replace(",", "").replace(".2", ""))
     tooltip = [alt.Tooltip("date:T").title(date_label).format("%Y-%m-%d"),
                alt.Tooltip(f"{kpi}:Q").title(label).format(number)]
-    line = alt.Chart(daily[["date", kpi]]).mark_line(
-        point=alt.OverlayMarkDef(opacity=1 if len(daily) <= MAX_DOTS else 0)).encode(
-        x, y, tooltip=tooltip)
+    line = alt.Chart().mark_line(point=alt.OverlayMarkDef(opacity=1 if dots else 0)).encode(
+        x, y, tooltip=tooltip).transform_filter("!isValid(datum.kind)")
     layers: list[alt.Chart] = [line]
-    if target is not None and pd.notna(target):
+    if target is not None:
         rule = pd.DataFrame({"target": [target], "what": [t("fn_target", lang)]})
         layers.append(alt.Chart(rule).mark_rule(strokeDash=[6, 4]).encode(
             alt.Y("target:Q"), tooltip=[alt.Tooltip("what:N").title(" "),
                                         alt.Tooltip("target:Q").title(label).format(number)]))
-    if alerts is not None and len(alerts):
-        kinds = {k: t(f"fn_alert_{k}", lang) for k in ("off_target", "drop")}
-        marked = alerts[["date", "kind", kpi]].assign(kind=alerts["kind"].map(kinds))
-        layers.append(alt.Chart(marked).mark_point(size=110, filled=True).encode(
-            x, y, alt.Shape("kind:N").scale(domain=list(kinds.values()),
-                                            range=["triangle-down", "diamond"])
+    if alerts:
+        kinds = [t(f"fn_alert_{k}", lang) for k in ("off_target", "drop")]
+        layers.append(alt.Chart().mark_point(size=110, filled=True).encode(
+            x, y, alt.Shape("kind:N").scale(domain=kinds, range=["triangle-down", "diamond"])
             .title(t("fn_alert", lang)).legend(orient="top"),
-            alt.Color("kind:N").scale(domain=list(kinds.values())).title(t("fn_alert", lang)),
-            tooltip=[*tooltip, alt.Tooltip("kind:N").title(t("fn_alert", lang))]))
+            alt.Color("kind:N").scale(domain=kinds).title(t("fn_alert", lang)),
+            tooltip=[*tooltip, alt.Tooltip("kind:N").title(t("fn_alert", lang))],
+        ).transform_filter("isValid(datum.kind)"))
     return alt.layer(*layers).properties(title=t("fn_trend_title", lang, kpi=label),
                                          width=_WIDTH)
 
@@ -869,16 +913,21 @@ def gpm_waterfall(df: pd.DataFrame, *, lang: str = "zh") -> alt.LayerChart:
     bars.append((t("fn_gpm_after", lang), 0.0, after, kinds["total"], after,
                  float(rows.loc["gpm", "gpm_rel_effect"])))
     data = pd.DataFrame(bars, columns=["step", "start", "end", "kind", "value", "rel"])
-    order = data["step"].tolist()
-    x = alt.X("step:N").sort(order).title(None).axis(labelAngle=0)
+    return _with_rows(_waterfall_layout(tuple(data["step"]), lang), data)
+
+
+@lru_cache(maxsize=16)
+def _waterfall_layout(order: tuple[str, ...], lang: str) -> alt.LayerChart:
+    kinds = [t(f"fn_{k}", lang) for k in ("total", "up", "down")]
+    x = alt.X("step:N").sort(list(order)).title(None).axis(labelAngle=0)
     tooltip = [alt.Tooltip("step:N").title(" "),
                alt.Tooltip("value:Q").title(t("fn_effect", lang)).format(",.2f"),
                alt.Tooltip("rel:Q").title("%").format("+.1%")]
-    bar = alt.Chart(data).mark_bar().encode(
+    bar = alt.Chart().mark_bar().encode(
         x, alt.Y("start:Q").title(kpi_label("gpm", lang)), alt.Y2("end:Q"),
-        alt.Color("kind:N").scale(domain=list(kinds.values()), range=_WATERFALL_COLORS)
+        alt.Color("kind:N").scale(domain=kinds, range=_WATERFALL_COLORS)
         .title(None).legend(orient="top"), tooltip=tooltip)
-    text = alt.Chart(data).mark_text(dy=-8).encode(
+    text = alt.Chart().mark_text(dy=-8).encode(
         x, alt.Y("top:Q"), text=alt.Text("value:Q").format(",.1f")).transform_calculate(
         top="max(datum.start, datum.end)")
     return alt.layer(bar, text).properties(title=t("fn_waterfall_title", lang), width=460)

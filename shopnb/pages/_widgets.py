@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import json
 import os
 import tempfile
 from collections.abc import Callable
@@ -11,8 +12,10 @@ from pathlib import Path
 
 import altair as alt
 import pandas as pd
+import traitlets
 
 from shopnb.app import ENV_STATIC_BUNDLE
+from shopnb.charts import layout_of
 from shopnb.errors import ShopDataError
 from shopnb.theme import COLORS, FONT
 
@@ -144,13 +147,68 @@ def _write_atomically(path: Path, text: str) -> None:
         pass  # no cache (read-only home, full disk): the next kernel builds it again
 
 
+class ShopChart(alt.JupyterChart):
+    """A JupyterChart that sends a new chart built on a cached layout (`shopnb.charts`'
+    builders make a look's layout once) as the layout's spec with the new rows.
+
+    Converting a whole chart to its spec (Altair's ``to_dict``, with schema validation)
+    took most of a redraw's time in the kernel; the layout is converted and validated
+    once, then each redraw only converts its rows (the same spec, see the tests).
+    Charts with parameters or selections take Altair's way, which also sets those up.
+
+    Example:
+        >>> import pandas as pd
+        >>> from shopnb.charts import content_chart
+        >>> week = pd.DataFrame({"shop": ["A"], "videos": [3.0], "lives": [1.0],
+        ...                      "videos_change": [1.0], "lives_change": [0.0],
+        ...                      "likes_per_video": [9.0], "gmv_per_post": [20.0]})
+        >>> widget = ShopChart(content_chart(week))
+        >>> widget.chart = content_chart(week.assign(videos=[5.0]))
+        >>> widget.spec == widget.chart.to_dict()
+        True
+    """
+
+    @traitlets.observe("chart")
+    def _on_change_chart(self, change: dict) -> None:
+        chart, layout = change.new, layout_of(change.new)
+        known = None if layout is None else getattr(layout, _TEMPLATE, None)
+        if layout is None or self._params or self._vl_selections or known is False:
+            super()._on_change_chart(change)
+            return
+        if known is None:  # the layout's first chart: Altair's way, validated
+            spec = chart.to_dict()
+            known = _template(spec)
+            object.__setattr__(layout, _TEMPLATE, known)  # Altair's setattr sets properties
+            if known is False:
+                super()._on_change_chart(change)
+            else:
+                self.spec = spec
+            return
+        rows = alt.Chart(chart.data).to_dict(validate=False)  # its data, as Altair puts it
+        self.spec = {**known, "data": rows["data"],
+                     "datasets": {**known["datasets"], **rows["datasets"]}}
+
+
+_TEMPLATE = "_shopnb_template"
+
+
+def _template(spec: dict) -> dict | bool:
+    """`spec` without its top-level rows; False when it has parameters (Altair sets them up)."""
+    name = spec["data"]["name"]
+    rest = json.dumps({k: v for k, v in spec.items() if k not in ("data", "datasets")})
+    if '"params"' in rest:
+        return False
+    datasets = {k: v for k, v in spec["datasets"].items() if k != name or f'"{k}"' in rest}
+    return {**{k: v for k, v in spec.items() if k != "data"}, "datasets": datasets}
+
+
 def chart_widget(chart: alt.TopLevelMixin) -> alt.JupyterChart:
     """`chart` as a JupyterChart whose JavaScript comes from the kernel, not a CDN.
 
     Redraw by assigning ``widget.chart = new_chart``; never display again.
     """
     enable_offline_charts()
-    return alt.JupyterChart(chart, embed_options=EMBED_OPTIONS)
+    return ShopChart(chart, embed_options=EMBED_OPTIONS)
 
 
 def draw_chart(drawn: dict[str, tuple], name: str, key: tuple, widget: alt.JupyterChart,

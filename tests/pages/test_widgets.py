@@ -5,7 +5,9 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
+from shopnb.charts import _with_rows, layout_of
 from shopnb.pages import _widgets
+from shopnb.pages.funnel import build_funnel, shop_tables
 
 
 def test_offline_bundle_is_built_once_then_read_from_the_cache(tmp_path, monkeypatch):
@@ -67,3 +69,29 @@ def test_message_is_escaped_text_not_a_traceback():
     html = _widgets.message_html("<b>列 gmv</b> 缺失")
     assert "&lt;b&gt;列 gmv&lt;/b&gt; 缺失" in html
     assert 'class="shopnb-message"' in html
+
+
+def test_a_redraw_on_a_cached_layout_sends_the_same_spec_as_altair():
+    page = build_funnel(shop_tables(), lang="en")
+    redrawn = 0
+    for key, value in (("carrier", "live"), ("channel", "search"), ("compare", "week"),
+                       ("kpi", "roi"), ("format", "drama"), ("compare", "none")):
+        before = {name: widget.spec for name, widget in page.charts.items()}
+        page.controls[key].value = value
+        for name in ("funnel", "trend", "waterfall"):
+            widget = page.charts[name]
+            if widget.chart is not None and widget.spec is not before[name]:
+                assert layout_of(widget.chart) is not None
+                assert widget.spec == widget.chart.to_dict(), (key, name)
+                redrawn += 1
+    assert redrawn == 9  # the KPI redraws the trend only; without a comparison, no waterfall
+
+
+def test_a_chart_with_parameters_is_set_up_by_altair():
+    week = alt.param(name="week", value="2024-05-06")
+    layout = alt.Chart().mark_rule().encode(x="x:Q").add_params(week)
+    widget = _widgets.ShopChart(None)
+    for rows in ([1], [2]):
+        widget.chart = _with_rows(layout, pd.DataFrame({"x": rows}))
+        assert widget.spec == widget.chart.to_dict()
+        assert widget.params.week == "2024-05-06"
