@@ -157,13 +157,11 @@ class ShopChart(alt.JupyterChart):
     Charts with parameters or selections take Altair's way, which also sets those up.
 
     Example:
-        >>> import pandas as pd
-        >>> from shopnb.charts import content_chart
-        >>> week = pd.DataFrame({"shop": ["A"], "videos": [3.0], "lives": [1.0],
-        ...                      "videos_change": [1.0], "lives_change": [0.0],
-        ...                      "likes_per_video": [9.0], "gmv_per_post": [20.0]})
-        >>> widget = ShopChart(content_chart(week))
-        >>> widget.chart = content_chart(week.assign(videos=[5.0]))
+        >>> from shopnb.charts import kpi_trend_chart
+        >>> days = pd.DataFrame({"date": pd.date_range("2024-11-01", periods=2),
+        ...                      "ctr": [0.05, 0.04]})
+        >>> widget = ShopChart(kpi_trend_chart(days, kpi="ctr"))
+        >>> widget.chart = kpi_trend_chart(days.assign(ctr=[0.03, 0.06]), kpi="ctr")
         >>> widget.spec == widget.chart.to_dict()
         True
     """
