@@ -747,7 +747,7 @@ def kpi_trend_chart(daily: pd.DataFrame, *, kpi: str, target: float | None = Non
     kinds = {k: t(f"fn_alert_{k}", lang) for k in ("off_target", "drop")}
     marked = (alerts[["date", "kind", kpi]].assign(kind=alerts["kind"].map(kinds))
               if alerts is not None and len(alerts) else None)
-    rows = pd.concat([daily[["date", kpi]].assign(kind=None), marked], ignore_index=True)
+    rows = pd.concat([daily[["date", kpi]].assign(kind=""), marked], ignore_index=True)
     target = float(target) if target is not None and pd.notna(target) else None
     return _with_rows(_trend_layout(kpi, target, marked is not None, len(daily) <= MAX_DOTS,
                                     lang), rows)
@@ -756,7 +756,7 @@ def kpi_trend_chart(daily: pd.DataFrame, *, kpi: str, target: float | None = Non
 @lru_cache(maxsize=64)
 def _trend_layout(kpi: str, target: float | None, alerts: bool, dots: bool,
                   lang: str) -> alt.LayerChart:
-    """The line (rows without a ``kind``), the target rule and the alerts (rows with one)."""
+    """The line (rows whose ``kind`` is ""), the target rule and the alerts (rows with one)."""
     label, number = kpi_label(kpi, lang), kpi_format(kpi)
     date_label = t("date", lang)
     x = alt.X("date:T").title(date_label).axis(format="%m-%d", labelOverlap=True)
@@ -764,7 +764,7 @@ def _trend_layout(kpi: str, target: float | None, alerts: bool, dots: bool,
     tooltip = [alt.Tooltip("date:T").title(date_label).format("%Y-%m-%d"),
                alt.Tooltip(f"{kpi}:Q").title(label).format(number)]
     line = alt.Chart().mark_line(point=alt.OverlayMarkDef(opacity=1 if dots else 0)).encode(
-        x, y, tooltip=tooltip).transform_filter("!isValid(datum.kind)")
+        x, y, tooltip=tooltip).transform_filter("datum.kind === ''")
     layers: list[alt.Chart] = [line]
     if target is not None:
         rule = pd.DataFrame({"target": [target], "what": [t("fn_target", lang)]})
@@ -778,7 +778,7 @@ def _trend_layout(kpi: str, target: float | None, alerts: bool, dots: bool,
             .title(t("fn_alert", lang)).legend(orient="top"),
             alt.Color("kind:N").scale(domain=kinds).title(t("fn_alert", lang)),
             tooltip=[*tooltip, alt.Tooltip("kind:N").title(t("fn_alert", lang))],
-        ).transform_filter("isValid(datum.kind)"))
+        ).transform_filter("datum.kind !== ''"))
     return alt.layer(*layers).properties(title=t("fn_trend_title", lang, kpi=label),
                                          width=_WIDTH)
 

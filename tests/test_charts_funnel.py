@@ -68,7 +68,7 @@ def test_kpi_trend_layers_the_target_and_alerts():
     chart = kpi_trend_chart(daily, kpi="roi", target=3.0, alerts=alerts, lang="zh")
     assert _marks(chart) == ["line", "rule", "point"]
     assert chart.layer[1].data["target"].tolist() == [3.0]
-    assert chart.data["kind"].dropna().tolist() == ["偏离目标"]  # alert marks: rows with a kind
+    assert chart.data["kind"].tolist() == ["", "", "", "偏离目标"]  # the line's rows, an alert's
     assert chart.data["roi"].tolist() == [3.5, 2.0, 3.1, 2.0]
     assert chart.to_dict()["title"] == "每日投放 ROI"
     assert _marks(kpi_trend_chart(daily, kpi="roi", lang="en")) == ["line"]

@@ -73,6 +73,9 @@ def test_funnel_page_offline_controls_tabs_download_and_upload(voila_url, page, 
     select(page, "kpi", "投放 ROI")
     timings.append(f"funnel KPI change to trend redrawn: "
                    f"{wait_for_text(page, 'trend', '每日投放 ROI') * 1000:.0f} ms")
+    # ROI is off target on the sample shop: the line is drawn beside its alert marks
+    assert page.locator(f"{svg('trend')} g.mark-symbol path").count() > 0
+    assert page.get_attribute(f"{svg('trend')} g.mark-line path", "d").count("L") > 5
 
     # the date range: the upper handle a week back moves the funnel
     before = drawing(page, "funnel")

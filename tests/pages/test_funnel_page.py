@@ -146,7 +146,7 @@ def test_comparison_period_adds_a_series_and_splits_gpm_exactly(tables):
 def test_kpi_control_redraws_the_trend_with_target_and_alerts(tables):
     page = build_funnel(tables, lang="en", targets={"ctr": 0.06})
     trend = page.charts["trend"].chart
-    line, marked = trend.data[trend.data["kind"].isna()], trend.data.dropna(subset="kind")
+    line, marked = trend.data[trend.data["kind"] == ""], trend.data[trend.data["kind"] != ""]
     assert line["ctr"].tolist() == pytest.approx(
         monitor.kpi_table(tables.funnel, by="date")["ctr"].tolist())
     assert trend.layer[1].data["target"].tolist() == [0.06]
