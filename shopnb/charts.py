@@ -150,7 +150,6 @@ def ab_forest(result: pd.DataFrame, *, variants: list[str], level: float, lang: 
     _needs(result, ["metric", "variant", "rel_effect_size", "rel_effect_size_ci_lower",
                     "rel_effect_size_ci_upper", "significance", "control", "treatment", "kind",
                     "pvalue_adjusted", "chance_to_win"], "ab_forest")
-    sig = [t(_SIGNIFICANCE_LABELS[k], lang) for k in (1, 0, -1)]
     data = pd.DataFrame({
         "metric": [metric_label(m, lang) for m in result["metric"]],
         "variant": result["variant"].astype("str"),
@@ -161,6 +160,14 @@ def ab_forest(result: pd.DataFrame, *, variants: list[str], level: float, lang: 
         "treatment": _value_text(result["treatment"], result["kind"]),
         "p": result["pvalue_adjusted"], "chance": result["chance_to_win"],
     })
+    return _with_rows(_forest_layout(tuple(variants), tuple(dict.fromkeys(data["metric"])),
+                                     float(level), lang), data)
+
+
+@lru_cache(maxsize=64)
+def _forest_layout(variants: tuple[str, ...], metrics: tuple[str, ...], level: float,
+                   lang: str) -> alt.FacetChart:
+    sig = [t(_SIGNIFICANCE_LABELS[k], lang) for k in (1, 0, -1)]
     lift = t("ab_rel_effect", lang)
     tooltip = [
         alt.Tooltip("metric:N").title(t("ab_metric", lang)),
@@ -185,10 +192,11 @@ def ab_forest(result: pd.DataFrame, *, variants: list[str], level: float, lang: 
         tooltip=tooltip)
     zero = alt.Chart().mark_rule(strokeDash=[4, 4]).encode(x=alt.datum(0))
     return (
-        alt.layer(zero, interval, point, data=data)
+        alt.layer(zero, interval, point)
         .properties(width=AB_WIDTH - 160, height=alt.Step(30))
-        .facet(row=alt.Row("metric:N").title(None).sort(list(dict.fromkeys(data["metric"])))
-               .header(labelAngle=0, labelAlign="left", labelFontSize=13))
+        .facet(row=alt.Row("metric:N").title(None).sort(list(metrics))
+               .header(labelAngle=0, labelAlign="left", labelFontSize=13),
+               data=pd.DataFrame())  # Altair wants rows to facet; each chart brings its own
         .resolve_scale(x="independent")
         .properties(title=t("ab_forest_title", lang, control=variants[0],
                             level=f"{level:.0%}"))
@@ -206,6 +214,11 @@ def ab_cumulative(cum: pd.DataFrame, *, variants: list[str], metric: str, lang: 
                  "rel_effect_size_ci_upper"], "ab_cumulative")
     data = cum[["date", "variant", "rel_effect_size", "rel_effect_size_ci_lower",
                 "rel_effect_size_ci_upper"]]
+    return _with_rows(_cumulative_layout(tuple(variants), metric, lang), data)
+
+
+@lru_cache(maxsize=64)
+def _cumulative_layout(variants: tuple[str, ...], metric: str, lang: str) -> alt.LayerChart:
     date, lift = t("date", lang), t("ab_rel_effect", lang)
     x = alt.X("date:T").title(date).axis(format="%m-%d")
     tooltip = [alt.Tooltip("date:T").title(date).format("%Y-%m-%d"),
@@ -220,7 +233,7 @@ def ab_cumulative(cum: pd.DataFrame, *, variants: list[str], metric: str, lang: 
         x, alt.Y("rel_effect_size:Q").title(lift).axis(format="+.0%"),
         _variant_color(variants, lang), tooltip=tooltip)
     zero = alt.Chart().mark_rule(strokeDash=[4, 4]).encode(y=alt.datum(0))
-    return alt.layer(band, zero, line, data=data).properties(
+    return alt.layer(band, zero, line).properties(
         width=AB_WIDTH, height=240,
         title=t("ab_cumulative_title", lang, metric=metric_label(metric, lang)))
 
@@ -229,11 +242,16 @@ def ab_daily(daily: pd.DataFrame, *, variants: list[str], metric: str, percent: 
              lang: str = "zh") -> alt.Chart:
     """The metric per day, one line per variant (`shopnb.experiments.daily_values` rows)."""
     _needs(daily, ["date", "variant", "value"], "ab_daily")
+    return _with_rows(_daily_layout(tuple(variants), metric, percent, lang),
+                      daily[["date", "variant", "value"]])
+
+
+@lru_cache(maxsize=64)
+def _daily_layout(variants: tuple[str, ...], metric: str, percent: bool, lang: str) -> alt.Chart:
     date, label = t("date", lang), metric_label(metric, lang)
     fmt = ".2%" if percent else ",.3f"
     return (
-        alt.Chart(daily[["date", "variant", "value"]],
-                  title=t("ab_daily_title", lang, metric=label))
+        alt.Chart(title=t("ab_daily_title", lang, metric=label))
         .mark_line(point=True)
         .encode(
             alt.X("date:T").title(date).axis(format="%m-%d"),
@@ -252,6 +270,12 @@ def ab_posterior(posterior: pd.DataFrame, *, variants: list[str], metric: str,
                  lang: str = "zh") -> alt.LayerChart:
     """Posterior density of each treatment's relative lift over control (Bayesian mode)."""
     _needs(posterior, ["variant", "rel_effect_size", "density"], "ab_posterior")
+    return _with_rows(_posterior_layout(tuple(variants), metric, lang),
+                      posterior[["variant", "rel_effect_size", "density"]])
+
+
+@lru_cache(maxsize=64)
+def _posterior_layout(variants: tuple[str, ...], metric: str, lang: str) -> alt.LayerChart:
     lift = t("ab_rel_effect", lang)
     area = alt.Chart().mark_area(opacity=0.35, interpolate="monotone").encode(
         alt.X("rel_effect_size:Q").title(lift).axis(format="+.0%"),
@@ -260,9 +284,8 @@ def ab_posterior(posterior: pd.DataFrame, *, variants: list[str], metric: str,
         tooltip=[alt.Tooltip("variant:N").title(t("ab_variant", lang)),
                  alt.Tooltip("rel_effect_size:Q").title(lift).format("+.1%")])
     zero = alt.Chart().mark_rule(strokeDash=[4, 4]).encode(x=alt.datum(0))
-    return alt.layer(area, zero, data=posterior[["variant", "rel_effect_size", "density"]]
-                     ).properties(width=AB_WIDTH, height=200, title=t(
-                         "ab_posterior_title", lang, metric=metric_label(metric, lang)))
+    return alt.layer(area, zero).properties(width=AB_WIDTH, height=200, title=t(
+        "ab_posterior_title", lang, metric=metric_label(metric, lang)))
 
 
 def ab_sample_size(curve: pd.DataFrame, *, mde: float, metric: str, lang: str = "zh"
@@ -270,6 +293,12 @@ def ab_sample_size(curve: pd.DataFrame, *, mde: float, metric: str, lang: str = 
     """The planner's curve: users per variant (log scale) against the minimum detectable
     relative lift, with the chosen lift marked (`shopnb.experiments.plan_for` rows)."""
     _needs(curve, ["mde", "n_per_variant", "days"], "ab_sample_size")
+    return _with_rows(_sample_size_layout(float(mde), metric, lang),
+                      curve[["mde", "n_per_variant", "days"]])
+
+
+@lru_cache(maxsize=64)
+def _sample_size_layout(mde: float, metric: str, lang: str) -> alt.LayerChart:
     x_title, n_title = t("ab_mde", lang), t("ab_n_per_variant", lang)
     tooltip = [alt.Tooltip("mde:Q").title(x_title).format(".1%"),
                alt.Tooltip("n_per_variant:Q").title(n_title).format(",.0f"),
@@ -279,9 +308,8 @@ def ab_sample_size(curve: pd.DataFrame, *, mde: float, metric: str, lang: str = 
         alt.Y("n_per_variant:Q").title(n_title).scale(type="log").axis(format="~s"),
         tooltip=tooltip)
     chosen = alt.Chart().mark_rule(strokeDash=[4, 4]).encode(x=alt.datum(mde))
-    return alt.layer(line, chosen, data=curve[["mde", "n_per_variant", "days"]]).properties(
-        width=AB_WIDTH, height=220, title=t("ab_planner_title", lang,
-                                            metric=metric_label(metric, lang)))
+    return alt.layer(line, chosen).properties(width=AB_WIDTH, height=220, title=t(
+        "ab_planner_title", lang, metric=metric_label(metric, lang)))
 
 # --- competitors page (shopnb.pages.competitors) ------------------------------------------------
 
@@ -311,10 +339,13 @@ def _needs(df: pd.DataFrame, columns: list[str], what: str) -> None:
         raise ValueError(f"{what} needs the column(s) {', '.join(missing)}")
 
 
-def _week_x(dates: pd.Series, lang: str) -> alt.X:
-    """A time axis ticked at the data's own weeks (d3 would tick on Sundays)."""
-    ticks = [{"year": d.year, "month": d.month, "date": d.day}
-             for d in sorted(pd.to_datetime(dates.dropna().unique()))]
+def _weeks(dates: pd.Series) -> tuple[pd.Timestamp, ...]:
+    return tuple(sorted(pd.to_datetime(dates.dropna().unique())))
+
+
+def _week_x(weeks: tuple[pd.Timestamp, ...], lang: str) -> alt.X:
+    """A time axis ticked at the data's own `weeks` (d3 would tick on Sundays)."""
+    ticks = [{"year": d.year, "month": d.month, "date": d.day} for d in weeks]
     return alt.X("date:T").title(t("week", lang)).axis(format="%m-%d", values=ticks,
                                                        labelOverlap=True)
 
@@ -324,15 +355,16 @@ def week_value(week: pd.Timestamp) -> str:
     return f"{pd.Timestamp(week):%Y-%m-%dT00:00:00}"
 
 
-def _week_rule(week: pd.Timestamp | None) -> list[alt.Chart]:
-    """A dashed vertical rule at the week the page looks at (nothing without a week).
+def _week_rule(week: str | None) -> list[alt.Chart]:
+    """A dashed vertical rule at the week the page looks at (a `week_value`; nothing without
+    a week).
 
     The week is the parameter `WEEK_PARAM`, so a page can move the rule by setting
     ``jchart.params.week`` without redrawing the chart.
     """
     if week is None:
         return []
-    param = alt.param(name=WEEK_PARAM, value=week_value(week))
+    param = alt.param(name=WEEK_PARAM, value=week)
     return [alt.Chart(pd.DataFrame({"week": [0]})).mark_rule(strokeDash=[4, 4])
             .encode(x=alt.datum(alt.expr(f"toDate({WEEK_PARAM})"), type="temporal"))
             .add_params(param)]
@@ -373,13 +405,25 @@ def share_chart(df: pd.DataFrame, *, measure: str = "gmv", shops: list[str] | No
     data = (df[df["shop"].isin(shops)]
             [["date", "shop", "share", "share_low", "share_high", measure, low, high]]
             .assign(order=lambda d: d["shop"].map(order)))
+    return _with_rows(_share_layout(measure, tuple(shops), selected, _week_param(week),
+                                    _weeks(data["date"]), lang), data)
+
+
+def _week_param(week: pd.Timestamp | None) -> str | None:
+    return None if week is None else week_value(week)
+
+
+@lru_cache(maxsize=64)
+def _share_layout(measure: str, shops: tuple[str, ...], selected: str | None, week: str | None,
+                  weeks: tuple[pd.Timestamp, ...], lang: str) -> alt.LayerChart:
+    low, high = f"{measure}_low", f"{measure}_high"
     selection = alt.selection_point(
         name=RIVAL_SELECTION, fields=["shop"], on="click", clear="dblclick", bind="legend",
         value=[{"shop": selected}] if selected is not None else alt.Undefined)
     shop_label, share_label = t("shop", lang), t("share", lang)
     measure_label = t(measure, lang)
-    x = _week_x(data["date"], lang)
-    color = alt.Color("shop:N").scale(domain=shops).title(shop_label).legend(orient="top")
+    x = _week_x(weeks, lang)
+    color = alt.Color("shop:N").scale(domain=list(shops)).title(shop_label).legend(orient="top")
     number = _NUMBER_FORMATS.get(measure, ",.0f")
     tooltip = [
         alt.Tooltip("shop:N").title(shop_label),
@@ -393,7 +437,7 @@ def share_chart(df: pd.DataFrame, *, measure: str = "gmv", shops: list[str] | No
     ]
     chosen = alt.when(selection, empty=False)
     anything = f"length(data('{RIVAL_SELECTION}_store')) > 0"
-    base = alt.Chart(data)
+    base = alt.Chart()  # the rows sit once at the top
     # the bands lie under the areas, so every click lands on an area
     band = (base.transform_stack(stack="share", groupby=["date"], sort=[alt.SortField("order")],
                                  as_=["base_low", "base_high"])
@@ -429,8 +473,16 @@ def price_index_chart(df: pd.DataFrame, *, by: str = "category",
     """
     _needs(df, ["date", by, "own_price", "rival_median", "price_index", "rival_cuts"],
            "price_index_chart")
+    data = df[["date", by, "own_price", "rival_median", "price_index", "rival_cuts"]]
+    return _with_rows(_price_index_layout(by, _week_param(week), _weeks(data["date"]), lang),
+                      data)
+
+
+@lru_cache(maxsize=64)
+def _price_index_layout(by: str, week: str | None, weeks: tuple[pd.Timestamp, ...],
+                        lang: str) -> alt.LayerChart:
     label = t(by, lang)
-    x = _week_x(df["date"], lang)
+    x = _week_x(weeks, lang)
     y = alt.Y("price_index:Q").title(t("price_index", lang)).scale(zero=False)
     color = alt.Color(f"{by}:N").title(label).legend(orient="top")
     tooltip = [
@@ -441,7 +493,7 @@ def price_index_chart(df: pd.DataFrame, *, by: str = "category",
         alt.Tooltip("rival_median:Q").title(t("rival_median", lang)).format(",.2f"),
         alt.Tooltip("rival_cuts:Q").title(t("rival_cuts", lang)),
     ]
-    base = alt.Chart(df)
+    base = alt.Chart()  # the rows sit once at the top
     parity = base.mark_rule(strokeDash=[2, 2]).encode(y=alt.datum(100))
     lines = base.mark_line(point=True).encode(x, y, color, tooltip=tooltip)
     cuts = (base.transform_filter("datum.rival_cuts > 0")
@@ -471,15 +523,21 @@ def content_chart(df: pd.DataFrame, *, shops: list[str] | None = None,
     keep = ["shop", "likes_per_video", "gmv_per_post"]
     data = pd.concat([df[keep].assign(content=label, posts=df[k], change=df[f"{k}_change"])
                       for k, label in kinds], ignore_index=True)
+    return _with_rows(_content_layout(tuple(shops), tuple(label for _, label in kinds),
+                                      None if week is None else f"{pd.Timestamp(week):%Y-%m-%d}",
+                                      lang), data)
+
+
+@lru_cache(maxsize=64)
+def _content_layout(shops: tuple[str, ...], kinds: tuple[str, ...], week: str | None,
+                    lang: str) -> alt.Chart:
     shop_label = t("shop", lang)
-    title = t("content_title", lang, week=f"{pd.Timestamp(week):%Y-%m-%d}" if week is not None
-              else "")
-    return alt.Chart(data, title=title).mark_bar().encode(
-        alt.Y("shop:N").sort(shops).title(shop_label),
-        alt.YOffset("content:N").sort([label for _, label in kinds]),
+    return alt.Chart(title=t("content_title", lang, week=week or "")).mark_bar().encode(
+        alt.Y("shop:N").sort(list(shops)).title(shop_label),
+        alt.YOffset("content:N").sort(list(kinds)),
         alt.X("posts:Q").title(t("count", lang)),
-        alt.Color("content:N").sort([label for _, label in kinds]).title(
-            t("content_kind", lang)).legend(orient="top"),
+        alt.Color("content:N").sort(list(kinds)).title(t("content_kind", lang))
+        .legend(orient="top"),
         tooltip=[alt.Tooltip("shop:N").title(shop_label),
                  alt.Tooltip("content:N").title(t("content_kind", lang)),
                  alt.Tooltip("posts:Q").title(t("count", lang)),
@@ -501,7 +559,7 @@ def gap_chart(df: pd.DataFrame, *, shops: list[str] | None = None, min_gap: floa
     Example:
         >>> df = pd.DataFrame({"shop": ["A"], "segment": ["31_40"], "own_share": [0.27],
         ...                    "rival_share": [0.52], "gap": [25.0], "flagged": [True]})
-        >>> gap_chart(df, lang="en").layer[0].data["label"].tolist()
+        >>> gap_chart(df, lang="en").data["label"].tolist()
         ['31–40']
     """
     _needs(df, ["shop", "segment", "own_share", "rival_share", "gap", "flagged"], "gap_chart")
@@ -509,13 +567,22 @@ def gap_chart(df: pd.DataFrame, *, shops: list[str] | None = None, min_gap: floa
     segments = list(dict.fromkeys(df["segment"]))
     labels = [t(f"seg_{s}", lang) for s in segments]
     data = df.assign(label=df["segment"].map(dict(zip(segments, labels, strict=True))))
+    present = tuple(s for s in shops if s in set(df["shop"]))
+    return _with_rows(_gap_layout(tuple(shops), present, tuple(labels), float(min_gap), title,
+                                  lang), data)
+
+
+@lru_cache(maxsize=64)
+def _gap_layout(shops: tuple[str, ...], present: tuple[str, ...], labels: tuple[str, ...],
+                min_gap: float, title: str, lang: str) -> alt.LayerChart:
+    """The bars (of the rows at the top), the +/- `min_gap` rules and zero (their own rows)."""
     shop_label = t("shop", lang)
-    bars = alt.Chart(data).mark_bar().encode(
-        alt.X("label:N").sort(labels).title(t("segment", lang)).axis(labelAngle=0),
-        alt.XOffset("shop:N").sort(shops),
+    bars = alt.Chart().mark_bar().encode(
+        alt.X("label:N").sort(list(labels)).title(t("segment", lang)).axis(labelAngle=0),
+        alt.XOffset("shop:N").sort(list(shops)),
         alt.Y("gap:Q").title(t("gap", lang)),
-        alt.Color("shop:N").scale(domain=shops).title(shop_label)
-        .legend(orient="top", values=[s for s in shops if s in set(df["shop"])]),
+        alt.Color("shop:N").scale(domain=list(shops)).title(shop_label)
+        .legend(orient="top", values=list(present)),
         opacity=alt.when(alt.datum.flagged).then(alt.value(1.0)).otherwise(alt.value(0.35)),
         tooltip=[alt.Tooltip("shop:N").title(shop_label),
                  alt.Tooltip("label:N").title(t("segment", lang)),

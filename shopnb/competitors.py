@@ -371,7 +371,8 @@ def _by_key(by: str) -> str:
 
 
 def price_index(df: pd.DataFrame, own_shop: str, *, by: str = "category",
-                min_drop: float = 0.05, date_col: str = "date", shop_col: str = "shop",
+                min_drop: float = 0.05, alerts: pd.DataFrame | None = None,
+                date_col: str = "date", shop_col: str = "shop",
                 product_col: str = "product", category_col: str = "category",
                 price_col: str = "price") -> pd.DataFrame:
     """The own price against the rivals' median, per period and category (or product).
@@ -381,7 +382,8 @@ def price_index(df: pd.DataFrame, own_shop: str, *, by: str = "category",
     category (or its price for the product); `rival_median` the median of the rivals'
     prices there. Only periods and keys where both sides have a price appear.
     ``rival_cuts`` counts the rival price cuts of at least `min_drop` behind the period
-    (see `price_alerts`).
+    (see `price_alerts`); pass `alerts` when they are at hand (`price_alerts` of `df`
+    with the same `own_shop`, `by` and `min_drop`), so they are not computed again.
 
     Returns:
         date, `by`, own_price, rival_median, rivals (shops), price_index, rival_cuts.
@@ -405,7 +407,8 @@ def price_index(df: pd.DataFrame, own_shop: str, *, by: str = "category",
               .agg(rival_median=("price", "median"), rivals=("shop", "nunique")))
     out = own.to_frame().join(rivals, how="inner").reset_index()
     out["price_index"] = 100 * out["own_price"] / out["rival_median"]
-    cuts = price_alerts(d, min_drop=min_drop, own_shop=own_shop, by=by)
+    cuts = (price_alerts(d, min_drop=min_drop, own_shop=own_shop, by=by) if alerts is None
+            else _canon(alerts, cols, ["date", "kind", key], "competitors.price_index"))
     counts = cuts[cuts["kind"] == "cut"].groupby(["date", key], observed=True).size()
     out["rival_cuts"] = (out.set_index(["date", key]).index.map(counts)
                          .fillna(0).astype("int64"))

@@ -96,7 +96,7 @@ def test_gap_chart_solid_when_flagged_with_limits():
     chart = charts.gap_chart(df, shops=["own", "A"], min_gap=15, title="traffic_title",
                              lang="en")
     bars, limits, _zero = chart.layer
-    assert bars.data["label"].tolist() == ["31–40", "Ads"]
+    assert rows(chart)["label"].tolist() == ["31–40", "Ads"]
     assert limits.data["gap"].tolist() == [-15, 15]
     spec = chart.to_dict()
     opacity = spec["layer"][0]["encoding"]["opacity"]

@@ -235,6 +235,11 @@ def test_price_index_against_the_rival_median(prices):
     assert out["price_index"].tolist() == pytest.approx(
         [1100 / 12.2, 1100 / 11.59, 1100 / 12.0, 1100 / 10.8])
     assert out["rival_cuts"].tolist() == [0, 1, 0, 2]
+    # the alerts a page has at hand give the same counts; others give theirs
+    alerts = comp.price_alerts(prices, own_shop="own")
+    pd.testing.assert_frame_equal(comp.price_index(prices, "own", alerts=alerts), out)
+    fewer = comp.price_index(prices, "own", alerts=alerts[alerts["date"] != W[3]])
+    assert fewer["rival_cuts"].tolist() == [0, 1, 0, 0]
 
 
 def test_price_index_by_product_uses_matched_products_only():

@@ -9,6 +9,7 @@ import tempfile
 from collections.abc import Callable
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
+from types import SimpleNamespace
 
 import altair as alt
 import pandas as pd
@@ -151,10 +152,12 @@ class ShopChart(alt.JupyterChart):
     """A JupyterChart that sends a new chart built on a cached layout (`shopnb.charts`'
     builders make a look's layout once) as the layout's spec with the new rows.
 
-    Converting a whole chart to its spec (Altair's ``to_dict``, with schema validation)
-    took most of a redraw's time in the kernel; the layout is converted and validated
-    once, then each redraw only converts its rows (the same spec, see the tests).
-    Charts with parameters or selections take Altair's way, which also sets those up.
+    Converting a whole chart to its spec (Altair's ``to_dict``) took most of a redraw's
+    time in the kernel; the layout is converted once, then each redraw only converts its
+    rows (the same spec, see the tests). Neither is validated against the Vega-Lite
+    schema at run time (a third of a conversion): the tests validate every builder's
+    charts.
+    Parameters and selections are set up by Altair, as for any chart.
 
     Example:
         >>> from shopnb.charts import kpi_trend_chart
@@ -169,35 +172,43 @@ class ShopChart(alt.JupyterChart):
     @traitlets.observe("chart")
     def _on_change_chart(self, change: dict) -> None:
         chart, layout = change.new, layout_of(change.new)
-        known = None if layout is None else getattr(layout, _TEMPLATE, None)
-        if layout is None or self._params or self._vl_selections or known is False:
+        if layout is None:
             super()._on_change_chart(change)
             return
-        if known is None:  # the layout's first chart: Altair's way, validated
-            spec = chart.to_dict()
-            known = _template(spec)
-            object.__setattr__(layout, _TEMPLATE, known)  # Altair's setattr sets properties
-            if known is False:
-                super()._on_change_chart(change)
-            else:
-                self.spec = spec
-            return
-        rows = alt.Chart(chart.data).to_dict(validate=False)  # its data, as Altair puts it
-        self.spec = {**known, "data": rows["data"],
-                     "datasets": {**known["datasets"], **rows["datasets"]}}
+        template = getattr(layout, _TEMPLATE, None)
+        if template is None:  # the layout's first chart, converted whole
+            spec = chart.to_dict(validate=False)  # the tests validate every builder's charts
+            object.__setattr__(layout, _TEMPLATE, _template(spec))  # Altair's setattr: a property
+        else:
+            rows = alt.Chart(chart.data).to_dict(validate=False)  # its data, as Altair puts it
+            spec = {**template, "data": rows["data"],
+                    "datasets": {**template["datasets"], **rows["datasets"]}}
+        super()._on_change_chart(SimpleNamespace(new=_Converted(chart, spec)))
 
 
 _TEMPLATE = "_shopnb_template"
 
 
-def _template(spec: dict) -> dict | bool:
-    """`spec` without its top-level rows; False when it has parameters (Altair sets them up)."""
+def _template(spec: dict) -> dict:
+    """`spec` without its top-level rows (the datasets its layers name stay)."""
     name = spec["data"]["name"]
     rest = json.dumps({k: v for k, v in spec.items() if k not in ("data", "datasets")})
-    if '"params"' in rest:
-        return False
     datasets = {k: v for k, v in spec["datasets"].items() if k != name or f'"{k}"' in rest}
     return {**{k: v for k, v in spec.items() if k != "data"}, "datasets": datasets}
+
+
+class _Converted:
+    """`chart` with its spec already converted: what Altair's own set-up of a JupyterChart
+    (parameters, selections, then the spec) is handed."""
+
+    def __init__(self, chart: alt.TopLevelMixin, spec: dict) -> None:
+        self._chart, self._spec = chart, spec
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._chart, name)
+
+    def to_dict(self, *_args: object, **_kwargs: object) -> dict:
+        return self._spec
 
 
 def chart_widget(chart: alt.TopLevelMixin) -> alt.JupyterChart:

@@ -26,7 +26,7 @@ Example:
     >>> page.rivals
     ['A', 'B']
     >>> page.controls["rivals"].value = 1
-    >>> page.charts["share"].chart.layer[1].data["shop"].unique().tolist()
+    >>> page.charts["share"].chart.data["shop"].unique().tolist()
     ['own', 'A']
 """
 
@@ -123,6 +123,7 @@ class CompetitorsPage(widgets.VBox):
         self.selected: str | None = None
         self.rivals: list[str] = []
         self._drawn: dict[str, tuple] = {}
+        self._alerts: tuple[tuple | None, pd.DataFrame | None] = (None, None)
         self.title = widgets.HTML()
         self.message = widgets.HTML(layout=widgets.Layout(display="none"))
         self.status = widgets.HTML(layout=widgets.Layout(display="none"))
@@ -243,7 +244,9 @@ class CompetitorsPage(widgets.VBox):
             # assigning a chart replaces jc.selections: observe the new one each time
             self.charts["share"].selections.observe(self._on_rival,
                                                     names=[charts.RIVAL_SELECTION])
-        self._draw("price_index", (*state, frozenset(focus)), lambda: comp.price_index(shown, own),
+        alerts = self._price_alerts(shown, (*state, frozenset(focus)))
+        self._draw("price_index", (*state, frozenset(focus)),
+                   lambda: comp.price_index(shown, own, alerts=alerts),
                    lambda df: charts.price_index_chart(df, week=week, lang=lang))
         for name in ("share", "price_index"):
             if self.charts[name].chart is not None:
@@ -256,7 +259,7 @@ class CompetitorsPage(widgets.VBox):
         self._draw("traffic", weekly, lambda: comp.traffic_mix_gap(shown, own, week=week),
                    lambda df: charts.gap_chart(df, shops=shops, title="traffic_title",
                                                lang=lang))
-        self._show_alerts(shown, own, week)
+        self._show_alerts(alerts, week)
         self._show_status()
 
     def _draw(self, name: str, key: tuple, compute: Callable[[], pd.DataFrame],
@@ -272,13 +275,19 @@ class CompetitorsPage(widgets.VBox):
                        funnel, window=window),
                    lambda df: charts.lifecycle_chart(df, weeks=window, lang=lang))
 
-    def _show_alerts(self, shown: pd.DataFrame, own: str, week: pd.Timestamp) -> None:
+    def _price_alerts(self, shown: pd.DataFrame, key: tuple) -> pd.DataFrame | None:
+        """The price alerts of the shops shown, kept while `key` (what they depend on) holds:
+        the price index counts their cuts and the alert table lists the week's."""
+        if self._alerts[0] != key:
+            try:
+                self._alerts = (key, comp.price_alerts(shown, own_shop=self.own))
+            except ShopDataError:
+                self._alerts = (key, None)
+        return self._alerts[1]
+
+    def _show_alerts(self, alerts: pd.DataFrame | None, week: pd.Timestamp) -> None:
         lang = self._lang
-        try:
-            alerts = comp.price_alerts(shown, own_shop=own)
-            alerts = alerts[alerts["date"] == week]
-        except ShopDataError:
-            alerts = pd.DataFrame()
+        alerts = pd.DataFrame() if alerts is None else alerts[alerts["date"] == week]
         title = t("alerts_title", lang, week=f"{week:%Y-%m-%d}")
         if alerts.empty:
             self.alerts.value = _table_html(title, [], [])

@@ -46,9 +46,8 @@ def rivals() -> pd.DataFrame:
 
 
 def data(jchart: alt.JupyterChart) -> pd.DataFrame:
-    """The rows a chart widget draws now (its first layer's)."""
-    chart = jchart.chart
-    return (chart.layer[0] if isinstance(chart, alt.LayerChart) else chart).data
+    """The rows a chart widget draws now."""
+    return jchart.chart.data
 
 
 def click(page: CompetitorsPage, shop: str | None) -> None:

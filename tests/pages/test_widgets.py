@@ -5,8 +5,11 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
+import shopnb as sn
 from shopnb.charts import _with_rows, layout_of
 from shopnb.pages import _widgets
+from shopnb.pages.competitors import build_competitors
+from shopnb.pages.experiments import build_experiments
 from shopnb.pages.funnel import build_funnel, shop_tables
 
 
@@ -71,27 +74,51 @@ def test_message_is_escaped_text_not_a_traceback():
     assert 'class="shopnb-message"' in html
 
 
-def test_a_redraw_on_a_cached_layout_sends_the_same_spec_as_altair():
-    page = build_funnel(shop_tables(), lang="en")
-    redrawn = 0
-    for key, value in (("carrier", "live"), ("channel", "search"), ("compare", "week"),
-                       ("kpi", "roi"), ("format", "drama"), ("compare", "none")):
+def _redraws(page, changes: list[tuple[str, object]]) -> dict[str, int]:
+    """Make `changes` to `page`'s controls; assert that every chart redrawn sent what Altair
+    makes of it (validated against the schema, as the widget does not); count the redraws."""
+    redrawn: dict[str, int] = {}
+    for key, value in changes:
         before = {name: widget.spec for name, widget in page.charts.items()}
         page.controls[key].value = value
-        for name in ("funnel", "trend", "waterfall"):
-            widget = page.charts[name]
-            if widget.chart is not None and widget.spec is not before[name]:
-                assert layout_of(widget.chart) is not None
-                assert widget.spec == widget.chart.to_dict(), (key, name)
-                redrawn += 1
-    assert redrawn == 9  # the KPI redraws the trend only; without a comparison, no waterfall
+        for name, widget in page.charts.items():
+            if widget.chart is not None and widget.spec is not before.get(name):
+                assert layout_of(widget.chart) is not None, name
+                assert widget.spec == widget.chart.to_dict(validate=True), (key, name)
+                redrawn[name] = redrawn.get(name, 0) + 1
+    return redrawn
 
 
-def test_a_chart_with_parameters_is_set_up_by_altair():
+def test_a_redraw_on_a_cached_layout_sends_the_same_spec_as_altair():
+    page = build_funnel(shop_tables(), lang="en")
+    redrawn = _redraws(page, [("carrier", "live"), ("channel", "search"), ("compare", "week"),
+                              ("kpi", "roi"), ("format", "drama"), ("compare", "none")])
+    # the KPI redraws the trend only; without a comparison, no waterfall
+    assert redrawn == {"funnel": 3, "trend": 3, "waterfall": 3}
+
+
+def test_the_competitors_and_ab_pages_redraw_on_cached_layouts_too():
+    page = build_competitors(sn.load_sample("competitors"), sn.load_sample("funnel"),
+                             own_shop="山野集官方旗舰店", lang="en")
+    category = page.controls["category"].options[1][1]
+    redrawn = _redraws(page, [("category", category), ("measure", "sales"),
+                              ("week", page.controls["week"].options[-3][1]), ("category", "")])
+    assert set(redrawn) == {"share", "price_index", "content", "audience", "traffic"}
+    page = build_experiments(sn.load_sample("experiments"), lang="zh")
+    redrawn = _redraws(page, [("confidence", 0.99), ("method", "bayesian"),
+                              ("experiment", page.controls["experiment"].options[-1])])
+    assert set(redrawn) == {"forest", "cumulative", "daily", "planner", "posterior"}
+
+
+def test_parameters_and_selections_are_set_up_by_altair_at_each_redraw():
     week = alt.param(name="week", value="2024-05-06")
-    layout = alt.Chart().mark_rule().encode(x="x:Q").add_params(week)
+    pick = alt.selection_point(name="pick", fields=["x"])
+    layout = alt.Chart().mark_point().encode(x="x:Q").add_params(week, pick)
     widget = _widgets.ShopChart(None)
     for rows in ([1], [2]):
         widget.chart = _with_rows(layout, pd.DataFrame({"x": rows}))
         assert widget.spec == widget.chart.to_dict()
-        assert widget.params.week == "2024-05-06"
+        assert widget.params.week == "2024-05-06"  # the layout's, as Altair sets it
+        assert widget.selections.pick.value == []
+        assert widget._vl_selections == {"pick": {"value": None, "store": []}}
+        widget.params.week = "2024-05-13"  # moved by the page, until the next chart
