@@ -58,12 +58,6 @@ def layout_of(chart: object) -> alt.TopLevelMixin | None:
     return getattr(chart, _LAYOUT, None) if isinstance(chart, alt.TopLevelMixin) else None
 
 
-def _require_columns(df: pd.DataFrame, columns: list[str]) -> None:
-    missing = [c for c in columns if c not in df.columns]
-    if missing:
-        raise ValueError(f"daily_trend needs the column(s) {', '.join(missing)}")
-
-
 def daily_trend(df: pd.DataFrame, measure: str = "gmv", lang: str = "zh") -> alt.Chart:
     """A line with a dot per day: `measure` per day, one row of `df` per date.
 
@@ -84,7 +78,7 @@ def daily_trend(df: pd.DataFrame, measure: str = "gmv", lang: str = "zh") -> alt
         >>> from shopnb.pages.index import daily_totals  # doctest: +SKIP
         >>> daily_trend(daily_totals(sn.load_sample("funnel")), "gmv")  # doctest: +SKIP
     """
-    _require_columns(df, ["date", measure])
+    _needs(df, ["date", measure], "daily_trend")
     label = t(measure, lang)
     date_label = t("date", lang)
     number_format = _NUMBER_FORMATS.get(measure, ",.0f")
