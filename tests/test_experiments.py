@@ -577,6 +577,29 @@ def test_cumulative_last_day_is_the_full_analysis_and_first_day_the_first_days(d
             assert got[key].to_numpy() == pytest.approx(want[key].to_numpy(), rel=1e-12), key
 
 
+@pytest.mark.parametrize("continuity", [False, True])
+@pytest.mark.parametrize("sequential", [False, True])
+def test_each_days_look_is_tea_tastings_analysis_of_the_days_so_far(daily_card, continuity,
+                                                                    sequential):
+    # the looks are worked out with arrays; every one must be what tea-tasting says on
+    # the data up to that day, also where a rate is 0 (B sold nothing on the first day)
+    card = daily_card.copy()
+    card.loc[(card["variant"] == "B") & (card["date"] == card["date"].min()), "clicks"] = 0
+    m, days = {"ctr": ("clicks", "impressions")}, sorted(card["date"].unique())
+    cum = ex.cumulative(card, m, alpha=0.1, continuity=continuity, sequential=sequential)
+    final = card.groupby("variant")["impressions"].sum()
+    for day in days:
+        got = cum[cum["date"] == day].reset_index(drop=True)
+        so_far = card[card["date"] <= day]
+        for i, variant in enumerate(got["variant"]):
+            want = ex.analyze(so_far, m, alpha=0.1, continuity=continuity, sequential=sequential,
+                              n_tuning=final["A"] + final[variant] if sequential else None)
+            want = want[want["variant"] == variant].iloc[0]
+            for key in ex.RESULT_COLUMNS[2:10]:
+                assert got.loc[i, key] == pytest.approx(want[key], rel=1e-12, nan_ok=True), key
+    assert cum.loc[cum["date"] == days[0], "treatment"].min() == 0
+
+
 def test_cumulative_sequential_intervals_contain_the_fixed_ones_and_tighten(daily_card):
     m = {"ctr": ("clicks", "impressions")}
     fixed = ex.cumulative(daily_card, m)
