@@ -155,6 +155,20 @@ def test_sample_size_and_power_for_a_mean_with_sd():
         smp.NormalIndPower().power(5.0 / 80.0, n, 0.05))
 
 
+def test_sample_size_for_a_mean_is_statsmodels_solve_power_rounded_up_over_a_grid():
+    # worked out in closed form (fast); must agree with statsmodels' search everywhere
+    rng = np.random.default_rng(1)
+    for _ in range(150):
+        effect, sd = float(rng.uniform(0.5, 150)), 100.0
+        alpha, power_ = float(rng.choice([0.01, 0.05, 0.1])), float(rng.choice([0.5, 0.8, 0.9]))
+        variants = int(rng.choice([2, 3, 4]))
+        want = smp.NormalIndPower().solve_power(effect_size=effect / sd, power=power_,
+                                                alpha=alpha / (variants - 1))
+        got = ex.sample_size(50.0, effect, relative=False, sd=sd, alpha=alpha, power=power_,
+                             variants=variants)
+        assert got == math.ceil(want - 1e-9), (effect, alpha, power_, variants)
+
+
 def test_duration_rounds_up_to_whole_weeks_of_at_least_seven_days():
     plan = ex.duration(0.2, 0.05, relative=False, daily_traffic=100)
     assert plan.n_per_variant == 1094 and plan.n_total == 2188

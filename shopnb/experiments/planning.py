@@ -62,8 +62,8 @@ def sample_size(baseline: float, mde: float, *, alpha: float = 0.05, power: floa
     _check_rate(baseline, diff, sd)
     a = alpha / max(variants - 1, 1)
     if sd is not None:
-        n = smp.NormalIndPower().solve_power(effect_size=abs(diff) / sd, alpha=a, power=power)
-    elif null_variance == "baseline":
+        return _normal_sample_size(abs(diff) / sd, a, power)
+    if null_variance == "baseline":
         p2 = baseline + diff
         n = smp.normal_sample_size_one_tail(
             abs(diff), power, a / 2, std_null=math.sqrt(2 * baseline * (1 - baseline)),
@@ -71,6 +71,24 @@ def sample_size(baseline: float, mde: float, *, alpha: float = 0.05, power: floa
     else:
         n = smprop.samplesize_proportions_2indep_onetail(diff, baseline, power, alpha=a)
     return int(math.ceil(float(n) - 1e-9))
+
+
+def _normal_sample_size(effect: float, alpha: float, power: float) -> int:
+    """The fewest users per group for which statsmodels' `NormalIndPower` (two-sided, equal
+    groups) reaches `power` on a standardised `effect`: its closed form for one tail, then
+    the other tail (under 1e-6 at 80 % power) may save a user. ``solve_power`` gives the
+    same (see the tests) but searches, 8 times slower: a planner's curve took 27 ms.
+
+    Example:
+        >>> _normal_sample_size(5 / 80, 0.05, 0.8)
+        4019
+    """
+    sd = math.sqrt(2)  # of a difference of two means, per unit of the groups' spread
+    n = math.ceil(smp.normal_sample_size_one_tail(effect, power, alpha / 2, std_null=sd,
+                                                  std_alternative=sd) - 1e-9)
+    while n > 2 and smp.NormalIndPower().power(effect, n - 1, alpha) >= power:
+        n -= 1
+    return n
 
 
 def power(baseline: float, mde: float, n: float, *, alpha: float = 0.05, variants: int = 2,
