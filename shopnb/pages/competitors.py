@@ -56,6 +56,7 @@ MEASURES = ("gmv", "sales")
 CHARTS = ("share", "price_index", "alerts", "content", "audience", "traffic", "lifecycle")
 _LANG_NAMES = {"zh": "中文", "en": "English"}
 _ALL = ""  # the category dropdown's value for every category
+_KEPT = 256  # computed tables kept per page (see `CompetitorsPage._kept`)
 
 
 def check_competitors(df: object) -> tuple[str, dict]:
@@ -123,7 +124,7 @@ class CompetitorsPage(widgets.VBox):
         self.selected: str | None = None
         self.rivals: list[str] = []
         self._drawn: dict[str, tuple] = {}
-        self._alerts: tuple[tuple | None, pd.DataFrame | None] = (None, None)
+        self._memo: dict[tuple, object] = {}
         self.title = widgets.HTML()
         self.message = widgets.HTML(layout=widgets.Layout(display="none"))
         self.status = widgets.HTML(layout=widgets.Layout(display="none"))
@@ -220,47 +221,72 @@ class CompetitorsPage(widgets.VBox):
         """Recompute and redraw what changed; `share=False` keeps the share chart (and the
         selection made in it). Charts whose inputs are unchanged only move their week rule."""
         scope, own, measure = self._scope(), self.own, self.controls["measure"].value
+        category, n, lang, week = (self.controls["category"].value,
+                                   self.controls["rivals"].value, self._lang, self.week)
         try:
-            self.rivals = comp.top(scope, n=self.controls["rivals"].value, by=measure,
-                                   week=self.week, own_shop=own)["shop"].tolist()
+            self.rivals = self._kept(("top", category, measure, n, week, own), lambda: comp.top(
+                scope, n=n, by=measure, week=week, own_shop=own)["shop"].tolist())
         except ShopDataError:
             self.rivals = []
         if self.selected not in self.rivals:
             self.selected = None
         # colours and stacking follow the shops' size over all weeks, so that they do
         # not swap places from week to week
-        size = scope.groupby("shop", observed=True)[measure].sum()
+        size = self._kept(("size", category, measure),
+                          lambda: scope.groupby("shop", observed=True)[measure].sum())
         shops = [own, *sorted(self.rivals, key=lambda s: (-size.get(s, 0), s))]
         focus = [own, self.selected] if self.selected else shops
         shown = scope[scope["shop"].isin(focus)]
-        lang, week = self._lang, self.week
-        state = (self.controls["category"].value, own, lang)
+        computes = {"alerts": lambda: comp.price_alerts(scope, own_shop=own),
+                    "content": lambda: comp.content(scope),
+                    "audience": lambda: comp.audience_gap(scope, own, week=week),
+                    "traffic": lambda: comp.traffic_mix_gap(scope, own, week=week)}
+
+        def table(name: str, *key: object) -> pd.DataFrame | None:
+            """Table `name` of the category's shops (kept by `key`), of the shops shown."""
+            return _of_shops(self._kept((name, category, *key),
+                                        lambda: _or_none(computes[name])), focus)
+
+        state = (category, own, lang)
         if share:
             self._draw("share", (*state, measure, tuple(shops), self.selected),
-                       lambda: comp.share(scope, measure=measure),
+                       lambda: self._kept(("share", category, measure),
+                                          lambda: comp.share(scope, measure=measure)),
                        lambda df: charts.share_chart(df, measure=measure, shops=shops,
                                                      selected=self.selected, week=week,
                                                      lang=lang))
             # assigning a chart replaces jc.selections: observe the new one each time
             self.charts["share"].selections.observe(self._on_rival,
                                                     names=[charts.RIVAL_SELECTION])
-        alerts = self._price_alerts(shown, (*state, frozenset(focus)))
+        alerts = table("alerts", own)
         self._draw("price_index", (*state, frozenset(focus)),
-                   lambda: comp.price_index(shown, own, alerts=alerts),
+                   lambda: self._kept(("price_index", category, own, frozenset(focus)),
+                                      lambda: comp.price_index(shown, own, alerts=alerts)),
                    lambda df: charts.price_index_chart(df, week=week, lang=lang))
         for name in ("share", "price_index"):
             if self.charts[name].chart is not None:
                 setattr(self.charts[name].params, charts.WEEK_PARAM, charts.week_value(week))
         weekly = (*state, tuple(focus), tuple(shops), week)
-        self._draw("content", weekly, lambda: _of_week(comp.content(shown), week),
+        self._draw("content", weekly, lambda: _of_week(table("content"), week),
                    lambda df: charts.content_chart(df, shops=shops, week=week, lang=lang))
-        self._draw("audience", weekly, lambda: comp.audience_gap(shown, own, week=week),
+        self._draw("audience", weekly, lambda: table("audience", own, week),
                    lambda df: charts.gap_chart(df, shops=shops, lang=lang))
-        self._draw("traffic", weekly, lambda: comp.traffic_mix_gap(shown, own, week=week),
+        self._draw("traffic", weekly, lambda: table("traffic", own, week),
                    lambda df: charts.gap_chart(df, shops=shops, title="traffic_title",
                                                lang=lang))
         self._show_alerts(alerts, week)
         self._show_status()
+
+    def _kept(self, key: tuple, compute: Callable[[], object]) -> object:
+        """``compute()``, kept by `key` (what it depends on besides the page's data, which
+        does not change): going back to an earlier choice computes nothing. Tables are
+        computed for all the category's shops and narrowed to the shops shown afterwards,
+        so that the rivals slider and a click on a rival reuse them too."""
+        if key not in self._memo:
+            if len(self._memo) >= _KEPT:
+                del self._memo[next(iter(self._memo))]  # the oldest
+            self._memo[key] = compute()
+        return self._memo[key]
 
     def _draw(self, name: str, key: tuple, compute: Callable[[], pd.DataFrame],
               draw: Callable[[pd.DataFrame], alt.TopLevelMixin]) -> None:
@@ -274,16 +300,6 @@ class CompetitorsPage(widgets.VBox):
                    lambda: pd.DataFrame() if funnel is None else comp.lifecycle(
                        funnel, window=window),
                    lambda df: charts.lifecycle_chart(df, weeks=window, lang=lang))
-
-    def _price_alerts(self, shown: pd.DataFrame, key: tuple) -> pd.DataFrame | None:
-        """The price alerts of the shops shown, kept while `key` (what they depend on) holds:
-        the price index counts their cuts and the alert table lists the week's."""
-        if self._alerts[0] != key:
-            try:
-                self._alerts = (key, comp.price_alerts(shown, own_shop=self.own))
-            except ShopDataError:
-                self._alerts = (key, None)
-        return self._alerts[1]
 
     def _show_alerts(self, alerts: pd.DataFrame | None, week: pd.Timestamp) -> None:
         lang = self._lang
@@ -453,8 +469,21 @@ def _is_ranking(df: object) -> bool:
             and not set(MEASURES) & set(df.columns))
 
 
-def _of_week(df: pd.DataFrame, week: pd.Timestamp) -> pd.DataFrame:
-    return df[df["date"] == week]
+def _of_week(df: pd.DataFrame | None, week: pd.Timestamp) -> pd.DataFrame | None:
+    return None if df is None else df[df["date"] == week]
+
+
+def _of_shops(df: pd.DataFrame | None, shops: list[str]) -> pd.DataFrame | None:
+    """The rows of `shops` (in the order they come)."""
+    return None if df is None else df[df["shop"].isin(shops)].reset_index(drop=True)
+
+
+def _or_none(compute: Callable[[], pd.DataFrame]) -> pd.DataFrame | None:
+    """``compute()``, or None when the data cannot give it (a `ShopDataError`)."""
+    try:
+        return compute()
+    except ShopDataError:
+        return None
 
 
 def _table_html(title: str, head: list[str], rows: list[list[object]]) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 import altair as alt
@@ -10,10 +11,13 @@ import pandas as pd
 import pytest
 
 import shopnb as sn
+from shopnb import competitors as comp
 from shopnb.charts import RIVAL_SELECTION
 from shopnb.pages.competitors import (
     CompetitorsPage,
     CreatorBenchmarkPage,
+    _of_shops,
+    _or_none,
     build_competitors,
     check_competitors,
 )
@@ -329,3 +333,47 @@ def test_the_douyin_top500_ranking_as_a_page():
     assert "500 位达人, 2019-01-28" in page.title.value
     assert len(page.charts["creators"].chart.data) >= 290
     assert page.table.value.count("<tr>") == 21
+
+
+# --- kept tables ---------------------------------------------------------------------------------
+
+def test_tables_of_the_categorys_shops_narrowed_are_those_of_the_shops_shown():
+    # the page computes a table once for all the category's shops (and keeps it), then
+    # narrows it to the shops shown: that must be the table of those shops alone
+    table = comp.weekly(sn.load_sample("competitors"))
+    own, week = "山野集官方旗舰店", table["date"].max() - pd.Timedelta(weeks=2)
+    computes = {"alerts": lambda d: comp.price_alerts(d, own_shop=own),
+                "audience": lambda d: comp.audience_gap(d, own, week=week),
+                "traffic": lambda d: comp.traffic_mix_gap(d, own, week=week),
+                "content": comp.content}
+    for category in (None, *table["category"].dropna().unique()):
+        scope = table if category is None else table[table["category"] == category]
+        shops = scope["shop"].unique().tolist()
+        for focus in ([own, *shops[1:3]], [own, shops[-1]], shops):
+            shown = scope[scope["shop"].isin(focus)]
+            for name, compute in computes.items():
+                narrowed = _of_shops(_or_none(partial(compute, scope)), focus)
+                alone = _or_none(partial(compute, shown))  # None: a category without us
+                if alone is None:
+                    assert narrowed is None, name
+                    continue
+                pd.testing.assert_frame_equal(narrowed, alone.reset_index(drop=True),
+                                              obj=f"{name} {category} {focus}")
+
+
+def test_going_back_to_a_choice_draws_what_a_new_page_draws():
+    competitors = sn.load_sample("competitors")
+    page = build_competitors(competitors)
+    categories = [v for _, v in page.controls["category"].options][:3]
+    shops = list(page.controls["own_shop"].options)[:2]
+    for category, shop, measure in [(c, s, m) for m in ("sales", "gmv") for s in shops
+                                    for c in categories]:
+        for key, value in (("own_shop", shop), ("category", category), ("measure", measure)):
+            page.controls[key].value = value
+        fresh = build_competitors(competitors, own_shop=shop)
+        for key, value in (("category", category), ("measure", measure)):
+            fresh.controls[key].value = value
+        assert page.rivals == fresh.rivals
+        for name, widget in page.charts.items():
+            assert widget.spec == fresh.charts[name].spec, (name, category, shop, measure)
+        assert page.alerts.value == fresh.alerts.value
