@@ -220,6 +220,27 @@ def chart_widget(chart: alt.TopLevelMixin) -> alt.JupyterChart:
     return ShopChart(chart, embed_options=EMBED_OPTIONS)
 
 
+class Kept:
+    """Results kept by what they depend on besides a page's data (which does not change), the
+    oldest dropped past `size`: going back to an earlier choice computes nothing.
+
+    Example:
+        >>> kept = Kept(size=2)
+        >>> kept(("ctr", "A"), lambda: 1), kept(("ctr", "A"), lambda: 2)
+        (1, 1)
+    """
+
+    def __init__(self, size: int = 256) -> None:
+        self._size, self._results = size, {}
+
+    def __call__(self, key: tuple, compute: Callable[[], object]) -> object:
+        if key not in self._results:
+            if len(self._results) >= self._size:
+                del self._results[next(iter(self._results))]  # the oldest
+            self._results[key] = compute()
+        return self._results[key]
+
+
 def draw_chart(drawn: dict[str, tuple], name: str, key: tuple, widget: alt.JupyterChart,
                note: object, compute: Callable[[], object],
                draw: Callable[[object], alt.TopLevelMixin], message: Callable[[], str]) -> None:

@@ -44,7 +44,7 @@ from shopnb import charts
 from shopnb import competitors as comp
 from shopnb.app import LoadProblem
 from shopnb.errors import ShopDataError
-from shopnb.pages._widgets import chart_widget, draw_chart, message_html, title_html
+from shopnb.pages._widgets import Kept, chart_widget, draw_chart, message_html, title_html
 from shopnb.pages.header import PageHeader
 from shopnb.schema import TABLES
 from shopnb.theme import COLORS, FONT, LANGS, t
@@ -56,7 +56,6 @@ MEASURES = ("gmv", "sales")
 CHARTS = ("share", "price_index", "alerts", "content", "audience", "traffic", "lifecycle")
 _LANG_NAMES = {"zh": "中文", "en": "English"}
 _ALL = ""  # the category dropdown's value for every category
-_KEPT = 256  # computed tables kept per page (see `CompetitorsPage._kept`)
 
 
 def check_competitors(df: object) -> tuple[str, dict]:
@@ -124,7 +123,9 @@ class CompetitorsPage(widgets.VBox):
         self.selected: str | None = None
         self.rivals: list[str] = []
         self._drawn: dict[str, tuple] = {}
-        self._memo: dict[tuple, object] = {}
+        # tables are computed for all the category's shops, kept (`Kept`), and narrowed
+        # to the shops shown: the rivals slider and a click on a rival reuse them too
+        self._kept = Kept()
         self.title = widgets.HTML()
         self.message = widgets.HTML(layout=widgets.Layout(display="none"))
         self.status = widgets.HTML(layout=widgets.Layout(display="none"))
@@ -276,17 +277,6 @@ class CompetitorsPage(widgets.VBox):
                                                lang=lang))
         self._show_alerts(alerts, week)
         self._show_status()
-
-    def _kept(self, key: tuple, compute: Callable[[], object]) -> object:
-        """``compute()``, kept by `key` (what it depends on besides the page's data, which
-        does not change): going back to an earlier choice computes nothing. Tables are
-        computed for all the category's shops and narrowed to the shops shown afterwards,
-        so that the rivals slider and a click on a rival reuse them too."""
-        if key not in self._memo:
-            if len(self._memo) >= _KEPT:
-                del self._memo[next(iter(self._memo))]  # the oldest
-            self._memo[key] = compute()
-        return self._memo[key]
 
     def _draw(self, name: str, key: tuple, compute: Callable[[], pd.DataFrame],
               draw: Callable[[pd.DataFrame], alt.TopLevelMixin]) -> None:

@@ -47,7 +47,7 @@ from shopnb.charts import (
     metric_label,
 )
 from shopnb.errors import ShopDataError
-from shopnb.pages._widgets import chart_widget, message_html, title_html
+from shopnb.pages._widgets import Kept, chart_widget, message_html, title_html
 from shopnb.pages.header import PageHeader
 from shopnb.theme import COLORS, FONT, LANGS, t
 
@@ -68,6 +68,13 @@ _DEPENDS = {
     "posterior": (*_ANALYSIS, "metrics", "primary", "method"),
     "planner": (*_ANALYSIS, "primary", "mde"),
 }
+
+
+def _analysis(frame: pd.DataFrame, metrics: dict, **options: Any) -> pd.DataFrame:
+    """`ex.analyze` with a ``significance`` column (`ex.significance`)."""
+    result = ex.analyze(frame, metrics, **options)
+    result["significance"] = ex.significance(result)
+    return result
 
 
 def _date_slider(days: list[pd.Timestamp], description: str = ""
@@ -118,6 +125,7 @@ class ExperimentsPage(widgets.VBox):
         self.verdict: ex.Verdict | None = None
         self.plan: pd.DataFrame | None = None
         self._problem: tuple[str, dict[str, Any]] | None = None
+        self._kept = Kept()
         ok = isinstance(data, pd.DataFrame) and "variant" in data.columns and not data.empty
         self.data = data if ok else pd.DataFrame({"variant": pd.Series([], dtype="str")})
         names = _experiments(self.data) if ok else []
@@ -307,23 +315,30 @@ class ExperimentsPage(widgets.VBox):
         stale = self._stale()
         over_time = ({primary: metrics[primary]} if self._days and "date" in frame.columns
                      else None)
+        # what the analyses depend on besides the data: each is kept (`Kept`), so going
+        # back to an earlier choice computes nothing
+        sample = (c["experiment"].value, c["dates"].value, c["control"].value, alpha)
+        sequential, covariates = (c["sequential"].value,
+                                  self._covariate if c["cuped"].value else None)
         try:
-            result = ex.analyze(
-                frame, metrics, control=c["control"].value, alpha=alpha,
-                correction=c["correction"].value, method=c["method"].value,
-                covariates=self._covariate if c["cuped"].value and self._covariate else None,
-                sequential=c["sequential"].value)
-            result["significance"] = ex.significance(result)
+            result = self._kept(
+                ("analysis", *sample, tuple(metrics), c["correction"].value, c["method"].value,
+                 covariates, sequential),
+                lambda: _analysis(frame, metrics, control=c["control"].value, alpha=alpha,
+                                  correction=c["correction"].value, method=c["method"].value,
+                                  covariates=covariates, sequential=sequential))
             verdict = ex.verdict(result, primary=primary,
                                  guardrails=[m for m in metrics if m != primary])
             self._problem = None
             self.result, self.verdict, self._primary = result, verdict, primary
             # each chart is worked out just before it is drawn: the browser draws the first
             # ones while the kernel works out the rest
-            self._show(stale, lambda: ex.cumulative(
-                frame, over_time, control=c["control"].value, alpha=alpha,
-                sequential=c["sequential"].value) if over_time else None,
-                lambda: ex.daily_values(frame, over_time) if over_time else None)
+            self._show(stale, lambda: self._kept(
+                ("cumulative", *sample, primary, sequential), lambda: ex.cumulative(
+                    frame, over_time, control=c["control"].value, alpha=alpha,
+                    sequential=sequential)) if over_time else None,
+                lambda: self._kept(("daily", *sample[:2], primary), lambda: ex.daily_values(
+                    frame, over_time)) if over_time else None)
         except (ShopDataError, ValueError) as err:
             return self._show_problem("ab_problem", {"detail": str(err)})
         return None

@@ -371,6 +371,7 @@ def test_going_back_to_a_choice_draws_what_a_new_page_draws():
         for key, value in (("own_shop", shop), ("category", category), ("measure", measure)):
             page.controls[key].value = value
         fresh = build_competitors(competitors, own_shop=shop)
+        fresh._kept = lambda _key, compute: compute()  # a page that keeps nothing
         for key, value in (("category", category), ("measure", measure)):
             fresh.controls[key].value = value
         assert page.rivals == fresh.rivals
