@@ -12,7 +12,9 @@ been still for `SETTLED_MS` (so a change that redraws three charts is timed to
 the third), and to the first change of a chart. A change that redraws no chart
 within `TIMEOUT_MS` is counted apart. Prints the medians, the slowest time per
 control and PASS/OVER against the budget (under 200 ms, DESIGN.md, judged on
-the time to the last chart), the page's JavaScript heap after its first chart and
+the time to the last chart, over all changes and over the choices the page had not
+shown before: a page keeps what it computed, so going back to a choice is quicker),
+the page's JavaScript heap after its first chart and
 after all the changes (garbage collected: a redraw must not leave its old chart
 behind), and the load average: the kernel and the browser share the machine's two
 cores, so measure on a quiet machine.
@@ -80,6 +82,7 @@ class Control:
     first_ms: list[float]  # to the first chart redrawn
     times_ms: list[float]  # to the last chart redrawn
     missed: int  # changes after which no chart changed
+    new_ms: list[float]  # to the last chart, for a choice the page had not shown before
 
 
 async def dropdowns(page) -> list[tuple[int, str, list[str]]]:
@@ -107,7 +110,7 @@ async def time_page(browser, url: str, name: str, changes: int
         current = await page.evaluate(f"(sel) => document.querySelectorAll(sel)[{index}].value",
                                       DROPDOWNS)
         others = [o for o in options if o != current]
-        first, last, missed = [], [], 0
+        first, last, missed, new, seen = [], [], 0, [], {current}
         for i in range(changes):
             value = others[i % len(others)] if i % 2 == 0 else current
             ms = await page.evaluate(CHANGE_AND_TIME,
@@ -117,7 +120,10 @@ async def time_page(browser, url: str, name: str, changes: int
             else:
                 first.append(ms[0])
                 last.append(ms[1])
-        found.append(Control(name, label or f"dropdown {index}", first, last, missed))
+                if value not in seen:  # the other controls stay as the page opened
+                    new.append(ms[1])
+            seen.add(value)
+        found.append(Control(name, label or f"dropdown {index}", first, last, missed, new))
     heap_after = await page.evaluate(HEAP_MB)
     await page.close()
     return found, (heap_before, heap_after)
@@ -125,17 +131,18 @@ async def time_page(browser, url: str, name: str, changes: int
 
 def report(controls: list[Control]) -> list[str]:
     lines = [f"{'page':<13}{'control':<22}{'changes':>8}{'first chart ms':>15}"
-             f"{'all charts ms':>14}{'max ms':>8}{'no redraw':>10}  budget {BUDGET_MS} ms"
-             " (median, all charts)"]
+             f"{'all charts ms':>14}{'new choice ms':>14}{'max ms':>8}{'no redraw':>10}"
+             f"  budget {BUDGET_MS} ms (median, all charts; and for new choices)"]
     for c in controls:
         if not c.times_ms:
-            lines.append(f"{c.page:<13}{c.name[:21]:<22}{0:>8}{'-':>15}{'-':>14}{'-':>8}"
-                         f"{c.missed:>10}  (redraws no chart)")
+            lines.append(f"{c.page:<13}{c.name[:21]:<22}{0:>8}{'-':>15}{'-':>14}{'-':>14}"
+                         f"{'-':>8}{c.missed:>10}  (redraws no chart)")
             continue
         median = statistics.median(c.times_ms)
-        verdict = "PASS" if median < BUDGET_MS else "OVER"
+        new = statistics.median(c.new_ms) if c.new_ms else median
+        verdict = "PASS" if max(median, new) < BUDGET_MS else "OVER"
         lines.append(f"{c.page:<13}{c.name[:21]:<22}{len(c.times_ms):>8}"
-                     f"{statistics.median(c.first_ms):>15.0f}{median:>14.0f}"
+                     f"{statistics.median(c.first_ms):>15.0f}{median:>14.0f}{new:>14.0f}"
                      f"{max(c.times_ms):>8.0f}{c.missed:>10}  {verdict}")
     return lines
 
