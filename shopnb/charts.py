@@ -34,6 +34,7 @@ MAX_DOTS = 62
 
 
 _LAYOUT = "_shopnb_layout"
+_BY_ORDER = alt.EncodingSortField("order", op="min")  # shops in their place (`_shop_colours`)
 
 
 def _with_rows(layout: alt.TopLevelMixin, rows: pd.DataFrame) -> alt.TopLevelMixin:
@@ -395,12 +396,46 @@ def share_chart(df: pd.DataFrame, *, measure: str = "gmv", shops: list[str] | No
     _needs(df, ["date", "shop", "share", "share_low", "share_high", measure, low, high],
            "share_chart")
     shops = list(shops) if shops is not None else list(dict.fromkeys(df["shop"]))
-    order = {s: i for i, s in enumerate(shops)}
-    data = (df[df["shop"].isin(shops)]
-            [["date", "shop", "share", "share_low", "share_high", measure, low, high]]
-            .assign(order=lambda d: d["shop"].map(order)))
-    return _with_rows(_share_layout(measure, tuple(shops), selected, _week_param(week),
-                                    _weeks(data["date"]), lang), data)
+    data = _shop_colours(df[df["shop"].isin(shops)][
+        ["date", "shop", "share", "share_low", "share_high", measure, low, high]], shops)
+    return _with_rows(_share_layout(measure, selected, _week_param(week), _weeks(data["date"]),
+                                    lang), data)
+
+
+def _shop_colours(rows: pd.DataFrame, shops: list[str]) -> pd.DataFrame:
+    """`rows` with each shop's place in `shops` (``order``; shops not in it come after) and
+    its colour (``colour``, from the theme's palette by that place). The charts read both
+    from the rows (`_shop_color`), so a shop has the same colour in every chart and a
+    chart's layout does not depend on which shops it shows.
+
+    Example:
+        >>> _shop_colours(pd.DataFrame({"shop": ["B", "A"]}), ["A", "B"])["order"].tolist()
+        [1, 0]
+    """
+    place = {s: i for i, s in enumerate(dict.fromkeys([*shops, *rows["shop"]]))}
+    order = rows["shop"].map(place)
+    return rows.assign(order=order, colour=[_colour_at(i) for i in order])
+
+
+def _colour_at(place: int) -> str:
+    """The colour of the shop in `place`: the theme's palette, then hues a golden angle apart
+    (every shop drawn needs its own colour: Vega pairs the colours with the shops).
+
+    Example:
+        >>> _colour_at(0) == COLORS["category"][0], _colour_at(10) != _colour_at(20)
+        (True, True)
+    """
+    palette = COLORS["category"]
+    if place < len(palette):
+        return palette[place]
+    return f"hsl({place * 137.508 % 360:.1f}, 55%, 55%)"
+
+
+def _shop_color(lang: str) -> alt.Color:
+    """Colour by shop, each shop in the colour its rows carry (`_shop_colours`); the legend
+    lists the shops drawn."""
+    return (alt.Color("shop:N").scale(range=alt.FieldRange("colour")).title(t("shop", lang))
+            .legend(orient="top"))
 
 
 def _week_param(week: pd.Timestamp | None) -> str | None:
@@ -408,7 +443,7 @@ def _week_param(week: pd.Timestamp | None) -> str | None:
 
 
 @lru_cache(maxsize=64)
-def _share_layout(measure: str, shops: tuple[str, ...], selected: str | None, week: str | None,
+def _share_layout(measure: str, selected: str | None, week: str | None,
                   weeks: tuple[pd.Timestamp, ...], lang: str) -> alt.LayerChart:
     low, high = f"{measure}_low", f"{measure}_high"
     selection = alt.selection_point(
@@ -417,7 +452,7 @@ def _share_layout(measure: str, shops: tuple[str, ...], selected: str | None, we
     shop_label, share_label = t("shop", lang), t("share", lang)
     measure_label = t(measure, lang)
     x = _week_x(weeks, lang)
-    color = alt.Color("shop:N").scale(domain=list(shops)).title(shop_label).legend(orient="top")
+    color = _shop_color(lang)
     number = _NUMBER_FORMATS.get(measure, ",.0f")
     tooltip = [
         alt.Tooltip("shop:N").title(shop_label),
@@ -517,17 +552,16 @@ def content_chart(df: pd.DataFrame, *, shops: list[str] | None = None,
     keep = ["shop", "likes_per_video", "gmv_per_post"]
     data = pd.concat([df[keep].assign(content=label, posts=df[k], change=df[f"{k}_change"])
                       for k, label in kinds], ignore_index=True)
-    return _with_rows(_content_layout(tuple(shops), tuple(label for _, label in kinds),
+    return _with_rows(_content_layout(tuple(label for _, label in kinds),
                                       None if week is None else f"{pd.Timestamp(week):%Y-%m-%d}",
-                                      lang), data)
+                                      lang), _shop_colours(data, shops))
 
 
 @lru_cache(maxsize=64)
-def _content_layout(shops: tuple[str, ...], kinds: tuple[str, ...], week: str | None,
-                    lang: str) -> alt.Chart:
+def _content_layout(kinds: tuple[str, ...], week: str | None, lang: str) -> alt.Chart:
     shop_label = t("shop", lang)
     return alt.Chart(title=t("content_title", lang, week=week or "")).mark_bar().encode(
-        alt.Y("shop:N").sort(list(shops)).title(shop_label),
+        alt.Y("shop:N").sort(_BY_ORDER).title(shop_label),
         alt.YOffset("content:N").sort(list(kinds)),
         alt.X("posts:Q").title(t("count", lang)),
         alt.Color("content:N").sort(list(kinds)).title(t("content_kind", lang))
@@ -561,22 +595,20 @@ def gap_chart(df: pd.DataFrame, *, shops: list[str] | None = None, min_gap: floa
     segments = list(dict.fromkeys(df["segment"]))
     labels = [t(f"seg_{s}", lang) for s in segments]
     data = df.assign(label=df["segment"].map(dict(zip(segments, labels, strict=True))))
-    present = tuple(s for s in shops if s in set(df["shop"]))
-    return _with_rows(_gap_layout(tuple(shops), present, tuple(labels), float(min_gap), title,
-                                  lang), data)
+    return _with_rows(_gap_layout(tuple(labels), float(min_gap), title, lang),
+                      _shop_colours(data, shops))
 
 
 @lru_cache(maxsize=64)
-def _gap_layout(shops: tuple[str, ...], present: tuple[str, ...], labels: tuple[str, ...],
-                min_gap: float, title: str, lang: str) -> alt.LayerChart:
+def _gap_layout(labels: tuple[str, ...], min_gap: float, title: str, lang: str
+                ) -> alt.LayerChart:
     """The bars (of the rows at the top), the +/- `min_gap` rules and zero (their own rows)."""
     shop_label = t("shop", lang)
     bars = alt.Chart().mark_bar().encode(
         alt.X("label:N").sort(list(labels)).title(t("segment", lang)).axis(labelAngle=0),
-        alt.XOffset("shop:N").sort(list(shops)),
+        alt.XOffset("shop:N").sort(_BY_ORDER),
         alt.Y("gap:Q").title(t("gap", lang)),
-        alt.Color("shop:N").scale(domain=list(shops)).title(shop_label)
-        .legend(orient="top", values=list(present)),
+        _shop_color(lang),
         opacity=alt.when(alt.datum.flagged).then(alt.value(1.0)).otherwise(alt.value(0.35)),
         tooltip=[alt.Tooltip("shop:N").title(shop_label),
                  alt.Tooltip("label:N").title(t("segment", lang)),

@@ -3,15 +3,18 @@ and the creator benchmark on the real Douyin rankings (../shared/realdata)."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import altair as alt
 import pandas as pd
 import pytest
+import vl_convert as vlc
 
 from shopnb import charts
 from shopnb import competitors as comp
 from shopnb.load import load_competitors
+from shopnb.theme import COLORS
 
 W = pd.to_datetime(["2026-06-15", "2026-06-22"])
 REALDATA = Path(__file__).resolve().parents[1].parent / "shared" / "realdata"
@@ -37,7 +40,7 @@ def test_share_chart_stacks_areas_over_range_bands_and_selects_a_shop(shares):
     band, area, rule = spec["layer"]
     assert band["mark"]["type"] == "area" and area["mark"]["type"] == "area"
     assert area["encoding"]["y"]["stack"] == "zero"
-    assert area["encoding"]["color"]["scale"]["domain"] == ["own", "A"]
+    assert area["encoding"]["color"]["scale"] == {"range": {"field": "colour"}}
     assert band["encoding"]["y"]["field"] == "band_low"
     assert band["encoding"]["y2"]["field"] == "band_high"
     assert {"stack": "share", "groupby": ["date"], "sort": [{"field": "order"}],
@@ -51,6 +54,8 @@ def test_share_chart_stacks_areas_over_range_bands_and_selects_a_shop(shares):
     assert rule["encoding"]["x"]["datum"] == {"expr": f"toDate({charts.WEEK_PARAM})"}
     data = rows(chart, 1)
     assert dict(zip(data["shop"], data["order"], strict=True)) == {"own": 0, "A": 1}
+    assert dict(zip(data["shop"], data["colour"], strict=True)) == {
+        "own": COLORS["category"][0], "A": COLORS["category"][1]}
     own = data[(data["shop"] == "own") & (data["date"] == W[0])]
     assert own[["share_low", "share_high"]].values.tolist()[0] == pytest.approx(
         [5 / 35, 10 / 25])
@@ -86,7 +91,8 @@ def test_content_chart_pairs_videos_and_lives_per_shop():
         ["A", "Videos", 10.0, 1.0], ["B", "Videos", 4.0, -2.0],
         ["A", "Live sessions", 2.0, 0.0], ["B", "Live sessions", 5.0, 1.0]]
     spec = chart.to_dict()
-    assert spec["encoding"]["y"]["sort"] == ["B", "A"]
+    assert spec["encoding"]["y"]["sort"] == {"field": "order", "op": "min"}
+    assert dict(zip(chart.data["shop"], chart.data["order"], strict=False)) == {"B": 0, "A": 1}
     assert spec["title"] == "Content output, week of 2026-06-15"
 
 
@@ -102,8 +108,29 @@ def test_gap_chart_solid_when_flagged_with_limits():
     opacity = spec["layer"][0]["encoding"]["opacity"]
     assert opacity["condition"] == [{"test": "datum.flagged", "value": 1.0}]
     assert opacity["value"] == 0.35
-    assert spec["layer"][0]["encoding"]["color"]["legend"]["values"] == ["A"]
+    assert spec["layer"][0]["encoding"]["xOffset"]["sort"] == {"field": "order", "op": "min"}
+    assert rows(chart)["colour"].tolist() == [COLORS["category"][1]] * 2  # A's, after own's
     assert spec["title"] == "Traffic-source gap: rival − own (points; dashed at ±15)"
+
+
+def test_each_shop_is_drawn_in_its_colour_whatever_the_order_of_names():
+    # the colour scale reads its range from the rows; Vega pairs the colours with the shops
+    # (sorted by name), so a shop must keep the colour of its place in every chart
+    shops = ["zeta", "alpha", "mid", *(f"s{i:02d}" for i in range(10))]  # 13: past the palette
+    df = pd.DataFrame({"date": W[0], "shop": shops, "gmv": range(1, len(shops) + 1)})
+    for chart in (charts.share_chart(comp.share(df), shops=shops),
+                  charts.gap_chart(pd.DataFrame({"shop": shops[1:], "segment": "ads",
+                                                 "own_share": 0.1, "rival_share": 0.2,
+                                                 "gap": 10.0, "flagged": True}), shops=shops)):
+        svg = vlc.vegalite_to_svg(chart.to_dict())
+        legend = re.findall(r'<g class="mark-symbol role-legend-symbol".*?fill="([^"]+)".*?'
+                            r'<g class="mark-text role-legend-label".*?<text[^>]*>([^<]+)</text>',
+                            svg, re.S)
+        drawn = dict((label, colour) for colour, label in legend)
+        assert len(drawn) == len(set(rows(chart)["shop"]))
+        for shop, place in zip(shops, range(len(shops)), strict=True):
+            if shop in drawn:
+                assert drawn[shop] == charts._colour_at(place), shop  # as we wrote it
 
 
 def test_lifecycle_chart_colours_stages_in_order():

@@ -21,6 +21,7 @@ from shopnb.pages.competitors import (
     build_competitors,
     check_competitors,
 )
+from shopnb.theme import COLORS
 
 W = pd.to_datetime(["2026-06-15", "2026-06-22", "2026-06-29"])
 OWN = "本店"
@@ -86,7 +87,8 @@ def test_share_chart_stacks_own_and_rivals_with_ranges(rivals):
     assert {"share_low", "share_high", "gmv_low", "gmv_high"} <= set(share.columns)
     spec = page.charts["share"].chart.to_dict()
     assert spec["params"][0]["name"] == RIVAL_SELECTION
-    assert spec["layer"][1]["encoding"]["color"]["scale"]["domain"] == [OWN, "A", "B", "C"]
+    colours = dict(zip(share["shop"], share["colour"], strict=False))  # own first, by size
+    assert colours == {s: COLORS["category"][i] for i, s in enumerate([OWN, "A", "B", "C"])}
 
 
 def test_rivals_slider_and_measure(rivals):
