@@ -432,8 +432,9 @@ def _colour_at(place: int) -> str:
 
 
 def _shop_color(lang: str) -> alt.Color:
-    """Colour by shop, each shop in the colour its rows carry (`_shop_colours`); the legend
-    lists the shops drawn."""
+    """Colour by shop, each shop in the colour its rows carry (`_shop_colours`). The legend
+    lists the shops drawn by name: Vega-Lite pairs a field's colours with the shops in that
+    order, so the domain must keep it (a sort by place would give shops others' colours)."""
     return (alt.Color("shop:N").scale(range=alt.FieldRange("colour")).title(t("shop", lang))
             .legend(orient="top"))
 
