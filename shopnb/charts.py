@@ -34,13 +34,15 @@ MAX_DOTS = 62
 
 
 _LAYOUT = "_shopnb_layout"
-_BY_ORDER = alt.EncodingSortField("order", op="min")  # shops in their place (`_shop_colours`)
+_BY_ORDER = alt.EncodingSortField("order", op="min")  # in their place (`_placed`)
 
 
-def _with_rows(layout: alt.TopLevelMixin, rows: pd.DataFrame) -> alt.TopLevelMixin:
-    """`layout` (a chart without data, cached per look) holding `rows`: a shallow copy
-    that remembers its layout, so that a redraw can send the layout's spec with the new
-    rows (`shopnb.pages._widgets.ShopChart`). Layouts are shared: never change one.
+def _with_rows(layout: alt.TopLevelMixin, rows: pd.DataFrame, title: str | None = None
+               ) -> alt.TopLevelMixin:
+    """`layout` (a chart without data, cached per look) holding `rows` (and `title`, when
+    the title names what the rows are of): a shallow copy that remembers its layout, so
+    that a redraw can send the layout's spec with the new rows and title
+    (`shopnb.pages._widgets.ShopChart`). Layouts are shared: never change one.
 
     Example:
         >>> layout = alt.Chart().mark_bar().encode(x="n:Q")
@@ -50,6 +52,8 @@ def _with_rows(layout: alt.TopLevelMixin, rows: pd.DataFrame) -> alt.TopLevelMix
     """
     chart = layout.copy(deep=False)
     chart.data = rows
+    if title is not None:
+        chart.title = title
     object.__setattr__(chart, _LAYOUT, layout)  # Altair's own setattr would set a property
     return chart
 
@@ -116,8 +120,8 @@ def metric_label(name: str, lang: str = "zh") -> str:
     return t(f"metric_{name}", lang) if f"metric_{name}" in LABELS[lang] else name
 
 
-def _variant_color(variants: list[str], lang: str) -> alt.Color:
-    return alt.Color("variant:N").scale(domain=list(variants)).title(t("ab_variant", lang))
+def _variant_color(lang: str) -> alt.Color:
+    return _color_of("variant", t("ab_variant", lang))
 
 
 def _value_text(values: pd.Series, kinds: pd.Series) -> list[str]:
@@ -155,13 +159,14 @@ def ab_forest(result: pd.DataFrame, *, variants: list[str], level: float, lang: 
         "treatment": _value_text(result["treatment"], result["kind"]),
         "p": result["pvalue_adjusted"], "chance": result["chance_to_win"],
     })
-    return _with_rows(_forest_layout(tuple(variants), tuple(dict.fromkeys(data["metric"])),
-                                     float(level), lang), data)
+    metrics = {m: i for i, m in enumerate(dict.fromkeys(data["metric"]))}
+    data = _placed(data, "variant", variants).assign(metric_order=data["metric"].map(metrics))
+    return _with_rows(_forest_layout(float(level), lang), data, title=t(
+        "ab_forest_title", lang, control=variants[0], level=f"{level:.0%}"))
 
 
 @lru_cache(maxsize=64)
-def _forest_layout(variants: tuple[str, ...], metrics: tuple[str, ...], level: float,
-                   lang: str) -> alt.FacetChart:
+def _forest_layout(level: float, lang: str) -> alt.FacetChart:
     sig = [t(_SIGNIFICANCE_LABELS[k], lang) for k in (1, 0, -1)]
     lift = t("ab_rel_effect", lang)
     tooltip = [
@@ -175,13 +180,16 @@ def _forest_layout(variants: tuple[str, ...], metrics: tuple[str, ...], level: f
         alt.Tooltip("p:Q").title(t("ab_pvalue_adjusted", lang)).format(".4f"),
         alt.Tooltip("chance:Q").title(t("ab_chance_to_win", lang)).format(".1%"),
     ]
-    y = alt.Y("variant:N").title(None).sort(list(variants))
+    y = alt.Y("variant:N").title(None).sort(_BY_ORDER)
+    # each variant in its rows' colour as it is (the rows name the variants; Vega-Lite's
+    # colour range from a field does not work in a facet)
+    color = alt.Color("colour:N").scale(None)
     base = alt.Chart().encode(y=y)
     interval = base.mark_rule(strokeWidth=3).encode(
-        alt.X("lower:Q").title(lift).axis(format="+.0%"), alt.X2("upper:Q"),
-        _variant_color(variants, lang), tooltip=tooltip)
+        alt.X("lower:Q").title(lift).axis(format="+.0%"), alt.X2("upper:Q"), color,
+        tooltip=tooltip)
     point = base.mark_point(filled=True, size=140, opacity=1).encode(
-        alt.X("lift:Q"), _variant_color(variants, lang),
+        alt.X("lift:Q"), color,
         alt.Shape("significance:N").scale(
             domain=sig, range=[_SIGNIFICANCE_SHAPES[k] for k in (1, 0, -1)]).title(None),
         tooltip=tooltip)
@@ -189,12 +197,11 @@ def _forest_layout(variants: tuple[str, ...], metrics: tuple[str, ...], level: f
     return (
         alt.layer(zero, interval, point)
         .properties(width=AB_WIDTH - 160, height=alt.Step(30))
-        .facet(row=alt.Row("metric:N").title(None).sort(list(metrics))
+        .facet(row=alt.Row("metric:N").title(None)
+               .sort(alt.EncodingSortField("metric_order", op="min"))
                .header(labelAngle=0, labelAlign="left", labelFontSize=13),
                data=pd.DataFrame())  # Altair wants rows to facet; each chart brings its own
         .resolve_scale(x="independent")
-        .properties(title=t("ab_forest_title", lang, control=variants[0],
-                            level=f"{level:.0%}"))
     )
 
 
@@ -209,11 +216,12 @@ def ab_cumulative(cum: pd.DataFrame, *, variants: list[str], metric: str, lang: 
                  "rel_effect_size_ci_upper"], "ab_cumulative")
     data = cum[["date", "variant", "rel_effect_size", "rel_effect_size_ci_lower",
                 "rel_effect_size_ci_upper"]]
-    return _with_rows(_cumulative_layout(tuple(variants), metric, lang), data)
+    return _with_rows(_cumulative_layout(lang), _placed(data, "variant", variants), title=t(
+        "ab_cumulative_title", lang, metric=metric_label(metric, lang)))
 
 
 @lru_cache(maxsize=64)
-def _cumulative_layout(variants: tuple[str, ...], metric: str, lang: str) -> alt.LayerChart:
+def _cumulative_layout(lang: str) -> alt.LayerChart:
     date, lift = t("date", lang), t("ab_rel_effect", lang)
     x = alt.X("date:T").title(date).axis(format="%m-%d")
     tooltip = [alt.Tooltip("date:T").title(date).format("%Y-%m-%d"),
@@ -223,36 +231,35 @@ def _cumulative_layout(variants: tuple[str, ...], metric: str, lang: str) -> alt
                alt.Tooltip("rel_effect_size_ci_upper:Q").title("↑").format("+.1%")]
     band = alt.Chart().mark_area(opacity=0.15).encode(
         x, alt.Y("rel_effect_size_ci_lower:Q"), alt.Y2("rel_effect_size_ci_upper:Q"),
-        _variant_color(variants, lang))
+        _variant_color(lang))
     line = alt.Chart().mark_line(point=True).encode(
         x, alt.Y("rel_effect_size:Q").title(lift).axis(format="+.0%"),
-        _variant_color(variants, lang), tooltip=tooltip)
+        _variant_color(lang), tooltip=tooltip)
     zero = alt.Chart().mark_rule(strokeDash=[4, 4]).encode(y=alt.datum(0))
-    return alt.layer(band, zero, line).properties(
-        width=AB_WIDTH, height=240,
-        title=t("ab_cumulative_title", lang, metric=metric_label(metric, lang)))
+    return alt.layer(band, zero, line).properties(width=AB_WIDTH, height=240)
 
 
 def ab_daily(daily: pd.DataFrame, *, variants: list[str], metric: str, percent: bool,
              lang: str = "zh") -> alt.Chart:
     """The metric per day, one line per variant (`shopnb.experiments.daily_values` rows)."""
     _needs(daily, ["date", "variant", "value"], "ab_daily")
-    return _with_rows(_daily_layout(tuple(variants), metric, percent, lang),
-                      daily[["date", "variant", "value"]])
+    return _with_rows(_daily_layout(metric, percent, lang),
+                      _placed(daily[["date", "variant", "value"]], "variant", variants),
+                      title=t("ab_daily_title", lang, metric=metric_label(metric, lang)))
 
 
 @lru_cache(maxsize=64)
-def _daily_layout(variants: tuple[str, ...], metric: str, percent: bool, lang: str) -> alt.Chart:
+def _daily_layout(metric: str, percent: bool, lang: str) -> alt.Chart:
     date, label = t("date", lang), metric_label(metric, lang)
     fmt = ".2%" if percent else ",.3f"
     return (
-        alt.Chart(title=t("ab_daily_title", lang, metric=label))
+        alt.Chart()
         .mark_line(point=True)
         .encode(
             alt.X("date:T").title(date).axis(format="%m-%d"),
             alt.Y("value:Q").title(label).axis(format=".1%" if percent else ",.2f")
             .scale(zero=False),
-            _variant_color(variants, lang),
+            _variant_color(lang),
             tooltip=[alt.Tooltip("date:T").title(date).format("%Y-%m-%d"),
                      alt.Tooltip("variant:N").title(t("ab_variant", lang)),
                      alt.Tooltip("value:Q").title(label).format(fmt)],
@@ -265,22 +272,23 @@ def ab_posterior(posterior: pd.DataFrame, *, variants: list[str], metric: str,
                  lang: str = "zh") -> alt.LayerChart:
     """Posterior density of each treatment's relative lift over control (Bayesian mode)."""
     _needs(posterior, ["variant", "rel_effect_size", "density"], "ab_posterior")
-    return _with_rows(_posterior_layout(tuple(variants), metric, lang),
-                      posterior[["variant", "rel_effect_size", "density"]])
+    return _with_rows(_posterior_layout(lang),
+                      _placed(posterior[["variant", "rel_effect_size", "density"]], "variant",
+                              variants),
+                      title=t("ab_posterior_title", lang, metric=metric_label(metric, lang)))
 
 
 @lru_cache(maxsize=64)
-def _posterior_layout(variants: tuple[str, ...], metric: str, lang: str) -> alt.LayerChart:
+def _posterior_layout(lang: str) -> alt.LayerChart:
     lift = t("ab_rel_effect", lang)
     area = alt.Chart().mark_area(opacity=0.35, interpolate="monotone").encode(
         alt.X("rel_effect_size:Q").title(lift).axis(format="+.0%"),
         alt.Y("density:Q").title(t("ab_density", lang)).stack(None),
-        _variant_color(variants, lang),
+        _variant_color(lang),
         tooltip=[alt.Tooltip("variant:N").title(t("ab_variant", lang)),
                  alt.Tooltip("rel_effect_size:Q").title(lift).format("+.1%")])
     zero = alt.Chart().mark_rule(strokeDash=[4, 4]).encode(x=alt.datum(0))
-    return alt.layer(area, zero).properties(width=AB_WIDTH, height=200, title=t(
-        "ab_posterior_title", lang, metric=metric_label(metric, lang)))
+    return alt.layer(area, zero).properties(width=AB_WIDTH, height=200)
 
 
 def ab_sample_size(curve: pd.DataFrame, *, mde: float, metric: str, lang: str = "zh"
@@ -288,12 +296,13 @@ def ab_sample_size(curve: pd.DataFrame, *, mde: float, metric: str, lang: str = 
     """The planner's curve: users per variant (log scale) against the minimum detectable
     relative lift, with the chosen lift marked (`shopnb.experiments.plan_for` rows)."""
     _needs(curve, ["mde", "n_per_variant", "days"], "ab_sample_size")
-    return _with_rows(_sample_size_layout(float(mde), metric, lang),
-                      curve[["mde", "n_per_variant", "days"]])
+    return _with_rows(_sample_size_layout(float(mde), lang),
+                      curve[["mde", "n_per_variant", "days"]],
+                      title=t("ab_planner_title", lang, metric=metric_label(metric, lang)))
 
 
 @lru_cache(maxsize=64)
-def _sample_size_layout(mde: float, metric: str, lang: str) -> alt.LayerChart:
+def _sample_size_layout(mde: float, lang: str) -> alt.LayerChart:
     x_title, n_title = t("ab_mde", lang), t("ab_n_per_variant", lang)
     tooltip = [alt.Tooltip("mde:Q").title(x_title).format(".1%"),
                alt.Tooltip("n_per_variant:Q").title(n_title).format(",.0f"),
@@ -303,8 +312,7 @@ def _sample_size_layout(mde: float, metric: str, lang: str) -> alt.LayerChart:
         alt.Y("n_per_variant:Q").title(n_title).scale(type="log").axis(format="~s"),
         tooltip=tooltip)
     chosen = alt.Chart().mark_rule(strokeDash=[4, 4]).encode(x=alt.datum(mde))
-    return alt.layer(line, chosen).properties(width=AB_WIDTH, height=220, title=t(
-        "ab_planner_title", lang, metric=metric_label(metric, lang)))
+    return alt.layer(line, chosen).properties(width=AB_WIDTH, height=220)
 
 # --- competitors page (shopnb.pages.competitors) ------------------------------------------------
 
@@ -396,24 +404,25 @@ def share_chart(df: pd.DataFrame, *, measure: str = "gmv", shops: list[str] | No
     _needs(df, ["date", "shop", "share", "share_low", "share_high", measure, low, high],
            "share_chart")
     shops = list(shops) if shops is not None else list(dict.fromkeys(df["shop"]))
-    data = _shop_colours(df[df["shop"].isin(shops)][
-        ["date", "shop", "share", "share_low", "share_high", measure, low, high]], shops)
+    data = _placed(df[df["shop"].isin(shops)][
+        ["date", "shop", "share", "share_low", "share_high", measure, low, high]], "shop", shops)
     return _with_rows(_share_layout(measure, selected, _week_param(week), _weeks(data["date"]),
                                     lang), data)
 
 
-def _shop_colours(rows: pd.DataFrame, shops: list[str]) -> pd.DataFrame:
-    """`rows` with each shop's place in `shops` (``order``; shops not in it come after) and
-    its colour (``colour``, from the theme's palette by that place). The charts read both
-    from the rows (`_shop_color`), so a shop has the same colour in every chart and a
-    chart's layout does not depend on which shops it shows.
+def _placed(rows: pd.DataFrame, field: str, places: list[str]) -> pd.DataFrame:
+    """`rows` with the place of their `field` (a shop, a variant) in `places` (``order``;
+    values not in it come after) and its colour (``colour``, from the theme's palette by
+    that place). The charts read both from the rows (`_color_of`), so a shop or a variant
+    has the same colour in every chart and a chart's layout does not depend on which
+    ones it shows.
 
     Example:
-        >>> _shop_colours(pd.DataFrame({"shop": ["B", "A"]}), ["A", "B"])["order"].tolist()
+        >>> _placed(pd.DataFrame({"shop": ["B", "A"]}), "shop", ["A", "B"])["order"].tolist()
         [1, 0]
     """
-    place = {s: i for i, s in enumerate(dict.fromkeys([*shops, *rows["shop"]]))}
-    order = rows["shop"].map(place)
+    place = {v: i for i, v in enumerate(dict.fromkeys([*places, *rows[field]]))}
+    order = rows[field].map(place)
     return rows.assign(order=order, colour=[_colour_at(i) for i in order])
 
 
@@ -431,11 +440,11 @@ def _colour_at(place: int) -> str:
     return f"hsl({place * 137.508 % 360:.1f}, 55%, 55%)"
 
 
-def _shop_color(lang: str) -> alt.Color:
-    """Colour by shop, each shop in the colour its rows carry (`_shop_colours`). The legend
-    lists the shops drawn by name: Vega-Lite pairs a field's colours with the shops in that
-    order, so the domain must keep it (a sort by place would give shops others' colours)."""
-    return (alt.Color("shop:N").scale(range=alt.FieldRange("colour")).title(t("shop", lang))
+def _color_of(field: str, title: str) -> alt.Color:
+    """Colour by `field`, each value in the colour its rows carry (`_placed`). The legend
+    lists the values drawn by name: Vega-Lite pairs a field's colours with the values in
+    that order, so the domain must keep it (a sort by place would swap colours)."""
+    return (alt.Color(f"{field}:N").scale(range=alt.FieldRange("colour")).title(title)
             .legend(orient="top"))
 
 
@@ -453,7 +462,7 @@ def _share_layout(measure: str, selected: str | None, week: str | None,
     shop_label, share_label = t("shop", lang), t("share", lang)
     measure_label = t(measure, lang)
     x = _week_x(weeks, lang)
-    color = _shop_color(lang)
+    color = _color_of("shop", shop_label)
     number = _NUMBER_FORMATS.get(measure, ",.0f")
     tooltip = [
         alt.Tooltip("shop:N").title(shop_label),
@@ -555,7 +564,7 @@ def content_chart(df: pd.DataFrame, *, shops: list[str] | None = None,
                       for k, label in kinds], ignore_index=True)
     return _with_rows(_content_layout(tuple(label for _, label in kinds),
                                       None if week is None else f"{pd.Timestamp(week):%Y-%m-%d}",
-                                      lang), _shop_colours(data, shops))
+                                      lang), _placed(data, "shop", shops))
 
 
 @lru_cache(maxsize=64)
@@ -597,7 +606,7 @@ def gap_chart(df: pd.DataFrame, *, shops: list[str] | None = None, min_gap: floa
     labels = [t(f"seg_{s}", lang) for s in segments]
     data = df.assign(label=df["segment"].map(dict(zip(segments, labels, strict=True))))
     return _with_rows(_gap_layout(tuple(labels), float(min_gap), title, lang),
-                      _shop_colours(data, shops))
+                      _placed(data, "shop", shops))
 
 
 @lru_cache(maxsize=64)
@@ -609,7 +618,7 @@ def _gap_layout(labels: tuple[str, ...], min_gap: float, title: str, lang: str
         alt.X("label:N").sort(list(labels)).title(t("segment", lang)).axis(labelAngle=0),
         alt.XOffset("shop:N").sort(_BY_ORDER),
         alt.Y("gap:Q").title(t("gap", lang)),
-        _shop_color(lang),
+        _color_of("shop", shop_label),
         opacity=alt.when(alt.datum.flagged).then(alt.value(1.0)).otherwise(alt.value(0.35)),
         tooltip=[alt.Tooltip("shop:N").title(shop_label),
                  alt.Tooltip("label:N").title(t("segment", lang)),

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import pytest
+import vl_convert as vlc
 
 from shopnb import charts
 from shopnb import experiments as ex
+from shopnb.theme import COLORS
 
 
 @pytest.fixture
@@ -21,7 +25,9 @@ def result() -> pd.DataFrame:
 def test_forest_draws_each_lift_and_interval_in_metric_order(result):
     chart = charts.ab_forest(result, variants=result.attrs["variants"], level=0.95, lang="en")
     spec = chart.to_dict()
-    assert spec["facet"]["row"]["sort"] == ["CTR", "Click-to-buy rate"]
+    assert spec["facet"]["row"]["sort"] == {"field": "metric_order", "op": "min"}
+    assert dict(zip(chart.data["metric"], chart.data["metric_order"], strict=False)) == {
+        "CTR": 0, "Click-to-buy rate": 1}
     layers = spec["spec"]["layer"]
     assert layers[1]["encoding"]["x"]["field"] == "lower"
     assert layers[1]["encoding"]["x2"]["field"] == "upper"
@@ -36,13 +42,17 @@ def test_forest_draws_each_lift_and_interval_in_metric_order(result):
 
 def test_variants_keep_their_colour_across_charts(result):
     variants = result.attrs["variants"]
-    forest = charts.ab_forest(result, variants=variants, level=0.9, lang="zh").to_dict()
-    assert forest["spec"]["layer"][1]["encoding"]["color"]["scale"]["domain"] == ["A", "B", "C"]
+    forest = charts.ab_forest(result, variants=variants, level=0.9, lang="zh")
+    colour = {v: COLORS["category"][i] for i, v in enumerate(variants)}  # control's first
+    assert dict(zip(forest.data["variant"], forest.data["colour"], strict=False)) == {
+        v: colour[v] for v in ("B", "C")}
+    assert forest.to_dict()["spec"]["layer"][1]["encoding"]["color"] == {
+        "field": "colour", "type": "nominal", "scale": None}
     daily = pd.DataFrame({"date": pd.to_datetime(["2024-05-01"] * 3), "variant": variants,
                           "value": [0.04, 0.041, 0.052]})
-    spec = charts.ab_daily(daily, variants=variants, metric="ctr", percent=True,
-                           lang="zh").to_dict()
-    assert spec["encoding"]["color"]["scale"]["domain"] == ["A", "B", "C"]
+    chart = charts.ab_daily(daily, variants=variants, metric="ctr", percent=True, lang="zh")
+    assert dict(zip(chart.data["variant"], chart.data["colour"], strict=True)) == colour
+    spec = chart.to_dict()
     assert spec["encoding"]["y"]["axis"]["format"] == ".1%"
     assert "点击率 (CTR)：每日各版本" in str(spec["title"])
 
@@ -60,3 +70,17 @@ def test_builders_name_the_columns_they_miss():
                             variants=["a"], metric="ctr")
     assert charts.metric_label("ctr", "zh") == "点击率 (CTR)"
     assert charts.metric_label("gmv_per_fan", "en") == "gmv_per_fan"
+
+
+def test_each_variant_is_drawn_in_its_colour_whatever_the_order_of_names():
+    # colours come from the rows (control first); Vega pairs them with the names in order
+    variants = ["control", "B", "A"]
+    daily = pd.DataFrame({"date": pd.to_datetime(["2024-05-01"] * 3), "variant": variants,
+                          "value": [0.04, 0.041, 0.052]})
+    svg = vlc.vegalite_to_svg(charts.ab_daily(daily, variants=variants, metric="ctr",
+                                              percent=True).to_dict())
+    legend = re.findall(r'<g class="mark-symbol role-legend-symbol".*?(?:fill|stroke)="([^"]+)"'
+                        r'.*?<g class="mark-text role-legend-label".*?<text[^>]*>([^<]+)</text>',
+                        svg, re.S)
+    assert {label: colour for colour, label in legend} == {
+        v: COLORS["category"][i] for i, v in enumerate(variants)}

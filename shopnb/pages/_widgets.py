@@ -150,7 +150,7 @@ def _write_atomically(path: Path, text: str) -> None:
 
 class ShopChart(alt.JupyterChart):
     """A JupyterChart that sends a new chart built on a cached layout (`shopnb.charts`'
-    builders make a look's layout once) as the layout's spec with the new rows.
+    builders make a look's layout once) as the layout's spec with the new rows (and title).
 
     Converting a whole chart to its spec (Altair's ``to_dict``) took most of a redraw's
     time in the kernel; the layout is converted once, then each redraw only converts its
@@ -183,6 +183,8 @@ class ShopChart(alt.JupyterChart):
             rows = alt.Chart(chart.data).to_dict(validate=False)  # its data, as Altair puts it
             spec = {**template, "data": rows["data"],
                     "datasets": {**template["datasets"], **rows["datasets"]}}
+            if isinstance(chart.title, str):  # a title of what the rows are of (`_with_rows`)
+                spec["title"] = chart.title
         super()._on_change_chart(SimpleNamespace(new=_Converted(chart, spec)))
 
 
