@@ -427,8 +427,8 @@ def _placed(rows: pd.DataFrame, field: str, places: list[str]) -> pd.DataFrame:
 
 
 def _colour_at(place: int) -> str:
-    """The colour of the shop in `place`: the theme's palette, then hues a golden angle apart
-    (every shop drawn needs its own colour: Vega pairs the colours with the shops).
+    """The colour of the shop or variant in `place`: the theme's palette, then hues a golden
+    angle apart (each one drawn needs its own colour: Vega pairs the colours with them).
 
     Example:
         >>> _colour_at(0) == COLORS["category"][0], _colour_at(10) != _colour_at(20)
@@ -562,15 +562,15 @@ def content_chart(df: pd.DataFrame, *, shops: list[str] | None = None,
     keep = ["shop", "likes_per_video", "gmv_per_post"]
     data = pd.concat([df[keep].assign(content=label, posts=df[k], change=df[f"{k}_change"])
                       for k, label in kinds], ignore_index=True)
-    return _with_rows(_content_layout(tuple(label for _, label in kinds),
-                                      None if week is None else f"{pd.Timestamp(week):%Y-%m-%d}",
-                                      lang), _placed(data, "shop", shops))
+    week = "" if week is None else f"{pd.Timestamp(week):%Y-%m-%d}"
+    return _with_rows(_content_layout(tuple(label for _, label in kinds), lang),
+                      _placed(data, "shop", shops), title=t("content_title", lang, week=week))
 
 
 @lru_cache(maxsize=64)
-def _content_layout(kinds: tuple[str, ...], week: str | None, lang: str) -> alt.Chart:
+def _content_layout(kinds: tuple[str, ...], lang: str) -> alt.Chart:
     shop_label = t("shop", lang)
-    return alt.Chart(title=t("content_title", lang, week=week or "")).mark_bar().encode(
+    return alt.Chart().mark_bar().encode(
         alt.Y("shop:N").sort(_BY_ORDER).title(shop_label),
         alt.YOffset("content:N").sort(list(kinds)),
         alt.X("posts:Q").title(t("count", lang)),
@@ -779,13 +779,13 @@ def funnel_chart(df: pd.DataFrame, *, kind: str = "stage", title: str = "fn_funn
     # the first stage has no step rate: missing values are not drawn
     data.loc[data["stage"] == data_first, "rate_from_previous"] = np.nan
     order = list(dict.fromkeys(data["period"])) if "period" in data.columns else []
-    return _with_rows(_funnel_layout(tuple(labels), tuple(order),  # ours first, as they come
-                                     t(title, lang, **title_fields), lang), data)
+    return _with_rows(_funnel_layout(tuple(labels), tuple(order), lang),  # ours first
+                      data, title=t(title, lang, **title_fields))
 
 
 @lru_cache(maxsize=64)
-def _funnel_layout(labels: tuple[str, ...], order: tuple[str, ...], title: str,
-                   lang: str) -> alt.HConcatChart:
+def _funnel_layout(labels: tuple[str, ...], order: tuple[str, ...], lang: str
+                   ) -> alt.HConcatChart:
     periods = bool(order)
     y = alt.Y("label:N").sort(list(labels)).title(None)
     offset = [alt.YOffset("period:N").sort(list(order))] if periods else []
@@ -818,7 +818,7 @@ def _funnel_layout(labels: tuple[str, ...], order: tuple[str, ...], title: str,
     return alt.hconcat(
         alt.layer(bars, counts).properties(width=FUNNEL_WIDTH),
         alt.layer(interval, points, rate_text).properties(width=FUNNEL_WIDTH * 0.7),
-    ).properties(title=title)
+    )
 
 
 def _decade_below(counts: pd.Series) -> float:
