@@ -52,6 +52,11 @@ CULL_INTERVAL_S = 60
 # do not take the CPU while the crowd's pages load; a visitor who takes a kernel still
 # waiting out the delay waits for it (only once the pool is used up).
 FILL_DELAY_S = 30.0
+# The front-end extensions a page loads: the widgets, Voila's widget manager and
+# anywidget (JupyterChart). Any other JupyterLab extension in the environment (code
+# highlighting, git, ...) would cost every first visit its files.
+PAGE_EXTENSIONS = ("@jupyter-widgets/jupyterlab-manager", "@voila-dashboards/widgets-manager8",
+                   "anywidget")
 
 
 def is_loopback(host: str) -> bool:
@@ -167,13 +172,13 @@ class Plan:
         """The traitlets configuration that the command line cannot carry: pools per page,
         and the charts' JavaScript file for the template, which has the browser fetch it
         while the page loads rather than once the first chart asks for it."""
-        config: dict = {}
+        config: dict = {"VoilaConfiguration": {"extension_allowlist": list(PAGE_EXTENSIONS)}}
         if self.preheat:
             pools = {nb: {"pool_size": n} for nb, n in self.pool.items()}
             config["VoilaKernelManager"] = {"kernel_pools_config": {
                 "default": {"pool_size": 0}, **pools}}
         if self.chart_bundle is not None:
-            config["VoilaConfiguration"] = {"resources": {"chart_bundle": self.chart_bundle}}
+            config["VoilaConfiguration"]["resources"] = {"chart_bundle": self.chart_bundle}
         return config
 
     def env(self, base: Mapping[str, str] | None = None) -> dict[str, str]:
@@ -265,9 +270,8 @@ def command(p: Plan) -> list[str]:
     """The command that starts Voila with plan `p` (run it with `Plan.env`).
 
     Example:
-        >>> command(Plan(Path("nb"), pool={"index.ipynb": 2}))[3]
-        '{"VoilaKernelManager": {"kernel_pools_config": {"default": {"pool_size": 0}, \
-"index.ipynb": {"pool_size": 2}}}}'
+        >>> json.loads(command(Plan(Path("nb"), pool={"index.ipynb": 2}))[3])["VoilaKernelManager"]
+        {'kernel_pools_config': {'default': {'pool_size': 0}, 'index.ipynb': {'pool_size': 2}}}
     """
     return [sys.executable, "-c", _LAUNCH, json.dumps(p.voila_config()), *p.voila_argv()]
 
