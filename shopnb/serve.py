@@ -15,6 +15,8 @@
   Arrow's system allocator), first on Voila's Jupyter path as ``python3``.
 - The charts' JavaScript (vega, vega-lite, vega-embed) is served once as a
   static file (`with_static_bundle`) rather than sent inside every chart.
+- A page loads only the front-end extensions it uses (`PAGE_EXTENSIONS`), whatever
+  other JupyterLab extensions the environment holds.
 
 Example:
     >>> plan = Plan(Path("notebooks"), host="127.0.0.1", port=8866, pool={"index.ipynb": 2})

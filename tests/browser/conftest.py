@@ -7,7 +7,8 @@ Fixtures:
                `playwright install`); the tests skip when it is missing.
     page       function: a fresh profile whose requests to anything but
                127.0.0.1 are aborted and recorded in ``page.offsite_requests``;
-               console errors land in ``page.console_errors``;
+               console errors land in ``page.console_errors``; the front-end
+               extensions it loaded in ``page.extensions``;
                ``page.shoot(path)`` saves the whole page as a PNG.
 
 Screenshots and the Voila log go to test-artifacts/ (git-ignored).
@@ -149,9 +150,13 @@ def page(browser):
     page = context.new_page()
     page.offsite_requests = []
     page.console_errors = []
+    page.extensions = set()
 
     def guard(route):
         url = urlsplit(route.request.url)
+        if "/labextensions/" in url.path:  # /voila/labextensions/<@scope/name>/static/...
+            parts = url.path.split("/labextensions/", 1)[1].split("/")
+            page.extensions.add("/".join(parts[:2] if parts[0].startswith("@") else parts[:1]))
         if url.hostname == "127.0.0.1" or url.scheme in ("data", "blob"):
             route.continue_()
         else:

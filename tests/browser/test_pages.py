@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from shopnb import serve
 from shopnb.pages.header import available_pages
 
 pytestmark = pytest.mark.browser
@@ -135,6 +136,8 @@ def test_landing_page_lists_alerts_redraws_and_switches_language_offline(page, v
 
     assert page.offsite_requests == [], "a page asked for something off the machine"
     assert page.console_errors == []
+    # only the front-end extensions the pages use, whatever else the environment holds
+    assert page.extensions == set(serve.PAGE_EXTENSIONS)
 
 
 def test_the_address_chooses_the_language_even_of_a_preheated_kernel(page, voila_url, artifacts):
