@@ -41,8 +41,8 @@ from typing import NoReturn
 
 from shopnb.app import ENV_DATA, ENV_LANG, ENV_NOTEBOOKS, ENV_STATIC_BUNDLE, cache_folder
 
-__all__ = ["KERNEL_MB", "Plan", "command", "is_loopback", "plan", "pool_sizes", "run",
-           "with_static_bundle"]
+__all__ = ["KERNEL_MB", "PAGE_EXTENSIONS", "Plan", "command", "is_loopback", "plan",
+           "pool_sizes", "run", "with_static_bundle"]
 
 SHARE = Path(__file__).resolve().parent / "share"  # holds voila/templates/shopnb
 KERNEL_MB = 250  # a page's kernel, measured (benchmarks/bench_serve.py): the pool's unit
@@ -171,9 +171,10 @@ class Plan:
         return [*argv, str(self.notebooks)]
 
     def voila_config(self) -> dict:
-        """The traitlets configuration that the command line cannot carry: pools per page,
-        and the charts' JavaScript file for the template, which has the browser fetch it
-        while the page loads rather than once the first chart asks for it."""
+        """The traitlets configuration that the command line cannot carry: the front-end
+        extensions a page loads, pools per page, and the charts' JavaScript file for the
+        template, which has the browser fetch it while the page loads rather than once the
+        first chart asks for it."""
         config: dict = {"VoilaConfiguration": {"extension_allowlist": list(PAGE_EXTENSIONS)}}
         if self.preheat:
             pools = {nb: {"pool_size": n} for nb, n in self.pool.items()}
