@@ -28,11 +28,11 @@ import math
 import time
 import tracemalloc
 from collections.abc import Callable
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import tea_tasting as tt
+from memory import MB, peak_rss_mb
 
 from shopnb.experiments import analyze
 
@@ -86,7 +86,7 @@ def timed(fn: Callable[[pd.DataFrame], object], df: pd.DataFrame, repeat: int
     fn(df)
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    return best, peak / 2**20, result
+    return best, peak / MB, result
 
 
 def agree(ours: pd.DataFrame, theirs: object) -> bool:
@@ -109,17 +109,6 @@ def agree(ours: pd.DataFrame, theirs: object) -> bool:
     return ok
 
 
-def peak_rss_mb() -> float:
-    status = Path("/proc/self/status")
-    if status.exists():
-        for line in status.read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    import resource
-
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--users", type=int, default=10_000_000)
@@ -130,7 +119,7 @@ def main() -> int:
     df = generate(args.users)
     print(f"generated {len(df):,} users x {len(METRICS)} metrics x 3 variants in "
           f"{time.perf_counter() - start:.1f} s "
-          f"({df.memory_usage(deep=True).sum() / 2**20:,.0f} MB in memory)")
+          f"({df.memory_usage(deep=True).sum() / MB:,.0f} MB in memory)")
 
     ours_s, ours_mb, ours = timed(shopnb_analyze, df, args.repeat)
     tt_s, tt_mb, theirs = timed(tea_tasting_direct, df, args.repeat)

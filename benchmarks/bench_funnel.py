@@ -39,6 +39,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 from generated import generated
+from memory import peak_rss_mb
 
 GENERATOR_VERSION = 1
 STEPS = ("impression", "click", "cart", "order", "pay")
@@ -129,26 +130,13 @@ def _target(name: str, path: Path):
     return run
 
 
-def _peak_rss_mb() -> float:
-    """This process's peak RSS (Linux VmHWM, which starts afresh at exec; else ru_maxrss)."""
-    status = Path("/proc/self/status")
-    if status.is_file():
-        for line in status.read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    import resource
-
-    scale = 1024 * 1024 if sys.platform == "darwin" else 1024
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / scale
-
-
 def child(name: str, mode: str, path: Path) -> None:
     """Memory: one run, then the peak RSS. Time: a warm worker that runs on each input line."""
     run = _target(name, path)
     if mode == "memory":
-        before = _peak_rss_mb()
+        before = peak_rss_mb()
         users = run()
-        print(json.dumps({"peak_mb": _peak_rss_mb(), "imports_mb": before, "users": users}))
+        print(json.dumps({"peak_mb": peak_rss_mb(), "imports_mb": before, "users": users}))
         return
     for _ in sys.stdin:
         start = time.perf_counter()

@@ -29,6 +29,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from generated import generated
+from memory import peak_rss_mb
 
 GENERATOR_VERSION = 1
 CARRIERS = ("直播", "短视频", "商品卡")
@@ -172,26 +173,12 @@ def _gmv_total(name: str, df: pd.DataFrame) -> float:
     return float(df["用户支付金额"].str.replace(",", "").astype("float64").sum())
 
 
-def _peak_rss_mb() -> float:
-    """This process's peak RSS. Linux: VmHWM, which starts afresh at exec (ru_maxrss
-    can carry the parent's peak over a fork and exec); elsewhere ru_maxrss."""
-    status = Path("/proc/self/status")
-    if status.is_file():
-        for line in status.read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024  # kB
-    import resource
-
-    scale = 1024 * 1024 if sys.platform == "darwin" else 1024  # bytes on macOS, KiB on Linux
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / scale
-
-
 def child(name: str, mode: str, folder: Path, repeat: int) -> None:
     run = _target(name, folder)
     if mode == "memory":
-        before = _peak_rss_mb()
+        before = peak_rss_mb()
         df = run()
-        print(json.dumps({"peak_mb": _peak_rss_mb(), "imports_mb": before, "rows": len(df)}))
+        print(json.dumps({"peak_mb": peak_rss_mb(), "imports_mb": before, "rows": len(df)}))
         return
     df = run()  # warm-up (file cache, imports, first-call costs)
     times = []

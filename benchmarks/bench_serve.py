@@ -16,7 +16,9 @@ returning visitor's browser has the page's JavaScript cached (Voila's files
 revalidated by their ETags), as a manager's browser does on the second day.
 While the first pages are open it sums the memory of the server and all its
 kernels (psutil over the process tree: RSS, and USS, the memory no other
-process shares). Each wave also reports the CPU seconds the server with its
+process shares), and for each kernel that served a visitor its RSS, PSS (the
+libraries' pages shared by N processes counted 1/N in each) and USS; MB are
+10^6 bytes. Each wave also reports the CPU seconds the server with its
 kernels and the browsers used. Then the same for an empty notebook (one code
 cell printing a line) served by plain Voila (no preheating, Voila's own
 template), timed to that line, and prints the ratios.
@@ -52,6 +54,7 @@ from pathlib import Path
 
 import nbformat
 import psutil
+from memory import MB
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
@@ -64,6 +67,7 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
 CHART = ".vega-embed svg.marks"
 EMPTY_MARK = "shopnb-bench-empty-page"
 BUDGET_ONE_S, BUDGET_EIGHT_S, BUDGET_PAGE_MB = 2.0, 10.0, 250
+
 POOL_FILL_TIMEOUT_S = 300
 QUIET_WINDOW_S, QUIET_CPU_S = 2.0, 0.2  # quiet: at most 0.2 s of CPU in 2 s
 
@@ -78,7 +82,7 @@ class Round:
     wave: Wave
     rss_mb: float  # server + kernels while the first wave's pages are open
     uss_mb: float
-    kernel_mb: list[tuple[float, float]]  # RSS and USS of each kernel serving a visitor,
+    kernel_mb: list[tuple[float, float, float]]  # RSS, PSS, USS of each kernel serving a visitor,
     # while the pages are open (USS: what the page adds; RSS also counts the libraries it
     # shares with the other kernels)
     idle_rss_mb: float  # before the visitors came (server + preheated kernels)
@@ -173,9 +177,9 @@ class Server:
         filled = set(re.findall(r"Kernel pool of (\S+) is filled", text))
         return all(nb in filled for nb, n in self.pools.items() if n)
 
-    def memory_mb(self) -> tuple[float, float, dict[str, tuple[float, float]]]:
-        """RSS and USS of the server and every process under it, and each kernel's RSS and
-        USS (by kernel id), in MB."""
+    def memory_mb(self) -> tuple[float, float, dict[str, tuple[float, float, float]]]:
+        """RSS and USS of the server and every process under it, and each kernel's RSS, PSS
+        and USS (by kernel id), in MB (10^6 bytes)."""
         rss = uss = 0.0
         kernels = {}
         for p, kernel in self._processes():
@@ -185,8 +189,8 @@ class Server:
                 continue
             rss, uss = rss + info.rss, uss + info.uss
             if kernel:
-                kernels[kernel] = info.rss / 2**20, info.uss / 2**20
-        return rss / 2**20, uss / 2**20, kernels
+                kernels[kernel] = info.rss / MB, info.pss / MB, info.uss / MB
+        return rss / MB, uss / MB, kernels
 
     def visitor_kernels(self, path: str, log_from: int) -> set[str]:
         """The kernels that served `path` since the log had `log_from` characters: taken
@@ -315,7 +319,8 @@ async def wave(contexts, url: str, selector: str, timeout_s: float, server: Serv
 
 
 async def crowd(url: str, selector: str, visitors: int, timeout_s: float, server: Server,
-                notebook: str | None) -> tuple[Wave, Wave, tuple[float, float, dict[str, float]]]:
+                notebook: str | None
+                ) -> tuple[Wave, Wave, tuple[float, float, dict[str, tuple[float, float, float]]]]:
     """`visitors` open the page at once for the first time (empty browser caches), then,
     once the server has replaced the kernels they used and gone quiet, all again (each
     browser now has the page's JavaScript cached, as a returning visitor does). The two
@@ -377,7 +382,7 @@ def row(r: Round) -> str:
     shown = r.shown
     median = f"{statistics.median(shown):.2f}" if shown else "-"
     worst = f"{max(shown):.2f}" if shown else "-"
-    kernel = f"{max(rss for rss, _ in r.kernel_mb):.0f}" if r.kernel_mb else "-"
+    kernel = f"{max(rss for rss, _, _ in r.kernel_mb):.0f}" if r.kernel_mb else "-"
     return (f"{r.label:<20}{r.visitors:>9}{r.visit:>10}{median:>9}{worst:>7}{r.failures:>7}"
             f"{r.wave.server_cpu:>13.1f}{r.wave.browser_cpu:>14.1f}"
             f"{r.rss_mb:>8.0f}{r.uss_mb:>8.0f}{len(r.kernel_mb):>8}{kernel:>10}"
@@ -409,13 +414,13 @@ def verdicts(rounds: list[Round], empty: dict[tuple[int, str], Round]) -> list[s
                          f" CPU: browsers {r.wave.browser_cpu:.1f} s, server and kernels"
                          f" {r.wave.server_cpu:.1f} s")
         if r.kernel_mb and r.visit == "first":
-            rss = [mb for mb, _ in r.kernel_mb]
-            uss = [mb for _, mb in r.kernel_mb]
+            rss, pss, uss = ([mbs[i] for mbs in r.kernel_mb] for i in range(3))
             ok = max(rss) < BUDGET_PAGE_MB
             lines.append(f"  memory per open page (its kernel's RSS): median"
                          f" {statistics.median(rss):.0f} MB, max {max(rss):.0f} MB (budget"
-                         f" {BUDGET_PAGE_MB} MB): {'PASS' if ok else 'OVER'}; what a page adds"
-                         f" (its kernel's USS): median {statistics.median(uss):.0f} MB")
+                         f" {BUDGET_PAGE_MB} MB): {'PASS' if ok else 'OVER'}; its share of the"
+                         f" shared libraries counted (PSS): median {statistics.median(pss):.0f} MB;"
+                         f" what a page adds (USS): median {statistics.median(uss):.0f} MB")
             if base is not None:
                 lines.append(f"  memory of server and kernels with the pages open:"
                              f" {r.rss_mb / base.rss_mb:.2f}x the empty notebook's (RSS),"
