@@ -28,6 +28,7 @@ Example:
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import json
@@ -35,6 +36,7 @@ import logging
 import os
 import subprocess
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import TYPE_CHECKING, Literal
@@ -370,7 +372,8 @@ def digest(own_shop: str | None = None) -> Digest:
     """The alerts of every page for the landing page (`shopnb.digest.build_digest`).
 
     Worked out in a separate Python process and cached (in the user cache
-    folder) until a data file or shopnb's code changes: the A/B verdicts need
+    folder) until a data file or shopnb's code changes (a digest no page has read
+    for 30 days is deleted when a new one is written): the A/B verdicts need
     tea-tasting, SciPy and statsmodels, about 75 MB and 1 s in every kernel
     that imports them, and the competitor alerts the competitor workbook; the
     landing page's kernels load neither. Concurrent kernels wait for one
@@ -398,7 +401,24 @@ def digest(own_shop: str | None = None) -> Digest:
                     _server_log().error("the landing page's digest failed: %s", argv)
                     return Digest(failures=[("index", "the alerts could not be worked out; "
                                              "the server log has the details")])
+                _forget_unused_digests(cache.parent)
+    with contextlib.suppress(OSError):  # its age is the time since it was last used
+        os.utime(cache)
     return Digest.from_json(cache.read_text(encoding="utf-8"))
+
+
+DIGEST_UNUSED_S = 30 * 24 * 3600
+
+
+def _forget_unused_digests(folder: Path) -> None:
+    """Delete the cached digests (and their locks) no page has read for `DIGEST_UNUSED_S`:
+    each change of a data file or of shopnb makes a new one, and the old ones would pile up."""
+    unused = time.time() - DIGEST_UNUSED_S
+    for old in folder.glob("digest-*.json"):
+        with contextlib.suppress(OSError):  # gone already, or not ours to delete
+            if old.stat().st_mtime < unused:
+                old.unlink()
+                old.with_suffix(".lock").unlink(missing_ok=True)
 
 
 def _digest_key(tables: tuple[str, ...], own_shop: str | None) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -172,6 +173,28 @@ def test_digest_is_worked_out_once_and_read_from_the_cache(data_folder, monkeypa
     assert app.digest("山野集官方旗舰店").alerts["subject"][0] == "CACHED"
     # another own shop is another digest
     assert "CACHED" not in app.digest("悦家生活馆").alerts["subject"].tolist()
+
+
+def test_digests_unused_for_a_month_are_deleted_when_a_new_one_is_written(data_folder,
+                                                                          monkeypatch, tmp_path):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    folder = tmp_path / "cache" / "shopnb"
+    folder.mkdir(parents=True)
+    month = app.DIGEST_UNUSED_S
+    for name, age in (("old", month + 60), ("recent", month - 3600)):
+        for suffix in (".json", ".lock"):
+            path = folder / f"digest-{name}{suffix}"
+            path.write_text("{}")
+            os.utime(path, (time.time() - age,) * 2)
+    app.digest()
+    left = sorted(p.name for p in folder.iterdir())
+    assert "digest-old.json" not in left and "digest-old.lock" not in left
+    assert {"digest-recent.json", "digest-recent.lock"} <= set(left)
+    (current,) = set(folder.glob("digest-*.json")) - {folder / "digest-recent.json"}
+    # reading a digest marks it used: its age counts from then
+    os.utime(current, (time.time() - month - 60,) * 2)
+    app.digest()
+    assert time.time() - current.stat().st_mtime < 60
 
 
 def test_a_failed_digest_says_so_on_the_page_not_with_a_traceback(data_folder, monkeypatch,
