@@ -67,7 +67,6 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
 CHART = ".vega-embed svg.marks"
 EMPTY_MARK = "shopnb-bench-empty-page"
 BUDGET_ONE_S, BUDGET_EIGHT_S, BUDGET_PAGE_MB = 2.0, 10.0, 250
-
 POOL_FILL_TIMEOUT_S = 300
 QUIET_WINDOW_S, QUIET_CPU_S = 2.0, 0.2  # quiet: at most 0.2 s of CPU in 2 s
 
@@ -414,7 +413,7 @@ def verdicts(rounds: list[Round], empty: dict[tuple[int, str], Round]) -> list[s
                          f" CPU: browsers {r.wave.browser_cpu:.1f} s, server and kernels"
                          f" {r.wave.server_cpu:.1f} s")
         if r.kernel_mb and r.visit == "first":
-            rss, pss, uss = ([mbs[i] for mbs in r.kernel_mb] for i in range(3))
+            rss, pss, uss = zip(*r.kernel_mb, strict=True)
             ok = max(rss) < BUDGET_PAGE_MB
             lines.append(f"  memory per open page (its kernel's RSS): median"
                          f" {statistics.median(rss):.0f} MB, max {max(rss):.0f} MB (budget"
