@@ -45,7 +45,9 @@ __all__ = ["KERNEL_MB", "PAGE_EXTENSIONS", "Plan", "command", "is_loopback", "pl
            "pool_sizes", "run", "with_static_bundle"]
 
 SHARE = Path(__file__).resolve().parent / "share"  # holds voila/templates/shopnb
-KERNEL_MB = 250  # a page's kernel, measured (benchmarks/bench_serve.py): the pool's unit
+# A page's kernel, the pool's unit, in MiB (2^20 bytes) as `plan` counts the free memory:
+# 250 MiB = 262 MB, the largest page's kernel (A/B tests, 262-263 MB in bench_serve)
+KERNEL_MB = 250
 MAX_POOL = 8  # kernels kept ready for one page: enough for 8 visitors arriving at once
 BUSIEST = ("index.ipynb", "funnel.ipynb")  # the pages a crowd opens first
 CULL_IDLE_S = 600
