@@ -44,23 +44,43 @@ def _with_rows(layout: alt.TopLevelMixin, rows: pd.DataFrame, title: str | None 
     that a redraw can send the layout's spec with the new rows and title
     (`shopnb.pages._widgets.ShopChart`). Layouts are shared: never change one.
 
+    Such a title is the value of the parameter `TITLE_PARAM`, so that the spec of a redraw
+    differs from the last one only in its rows and its parameters' values, which a chart
+    on screen takes without a new view.
+
     Example:
         >>> layout = alt.Chart().mark_bar().encode(x="n:Q")
-        >>> chart = _with_rows(layout, pd.DataFrame({"n": [1, 2]}))
+        >>> chart = _with_rows(layout, pd.DataFrame({"n": [1, 2]}), title="Orders")
         >>> len(chart.data), layout_of(chart) is layout, layout.data is alt.Undefined
         (2, True, True)
+        >>> chart.to_dict()["title"], rows_title(chart)
+        ({'text': {'expr': 'shopnb_title'}}, 'Orders')
     """
     chart = layout.copy(deep=False)
     chart.data = rows
     if title is not None:
-        chart.title = title
+        chart.title = alt.Title(alt.expr(TITLE_PARAM))
+        chart.params = [*_params_of(layout), alt.VariableParameter(name=TITLE_PARAM, value=title)]
     object.__setattr__(chart, _LAYOUT, layout)  # Altair's own setattr would set a property
     return chart
+
+
+TITLE_PARAM = "shopnb_title"
+
+
+def _params_of(chart: alt.TopLevelMixin) -> list:
+    return [] if chart.params is alt.Undefined else list(chart.params)
 
 
 def layout_of(chart: object) -> alt.TopLevelMixin | None:
     """The cached layout `chart` was built on (see `_with_rows`), or None."""
     return getattr(chart, _LAYOUT, None) if isinstance(chart, alt.TopLevelMixin) else None
+
+
+def rows_title(chart: alt.TopLevelMixin) -> str | None:
+    """The title `_with_rows` gave `chart` (the value of its `TITLE_PARAM`), or None."""
+    return next((param.value for param in _params_of(chart)
+                 if getattr(param, "name", None) == TITLE_PARAM), None)
 
 
 def daily_trend(df: pd.DataFrame, measure: str = "gmv", lang: str = "zh") -> alt.Chart:

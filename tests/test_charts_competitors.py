@@ -93,7 +93,7 @@ def test_content_chart_pairs_videos_and_lives_per_shop():
     spec = chart.to_dict()
     assert spec["encoding"]["y"]["sort"] == {"field": "order", "op": "min"}
     assert dict(zip(chart.data["shop"], chart.data["order"], strict=False)) == {"B": 0, "A": 1}
-    assert spec["title"] == "Content output, week of 2026-06-15"
+    assert charts.rows_title(chart) == "Content output, week of 2026-06-15"
 
 
 def test_gap_chart_solid_when_flagged_with_limits():

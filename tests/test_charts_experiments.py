@@ -37,7 +37,7 @@ def test_forest_draws_each_lift_and_interval_in_metric_order(result):
     assert drawn.loc[("CTR", "C"), "lift"] == pytest.approx(0.3)
     assert drawn.loc[("CTR", "C"), "significance"] == "Significantly better"
     assert drawn.loc[("CTR", "C"), "control"] == "4.00%"
-    assert "Lift over A (95% intervals)" in str(spec["title"])
+    assert charts.rows_title(chart) == "Lift over A (95% intervals)"
 
 
 def test_variants_keep_their_colour_across_charts(result):
@@ -54,7 +54,7 @@ def test_variants_keep_their_colour_across_charts(result):
     assert dict(zip(chart.data["variant"], chart.data["colour"], strict=True)) == colour
     spec = chart.to_dict()
     assert spec["encoding"]["y"]["axis"]["format"] == ".1%"
-    assert "点击率 (CTR)：每日各版本" in str(spec["title"])
+    assert charts.rows_title(chart) == "点击率 (CTR)：每日各版本"
 
 
 def test_planner_curve_is_on_a_log_scale_with_the_chosen_lift_marked(result):

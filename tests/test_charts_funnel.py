@@ -46,7 +46,7 @@ def test_funnel_chart_bars_on_a_log_scale_beside_step_rates(stages):
     assert np.isnan(data["rate_from_previous"].iloc[0])  # no step rate for the first stage
     spec = chart.to_dict()
     assert spec["hconcat"][0]["layer"][0]["encoding"]["x"]["scale"] == {"type": "log"}
-    assert spec["title"] == "Funnel: people at each stage and step rates"
+    assert charts.rows_title(chart) == "Funnel: people at each stage and step rates"
 
 
 def test_funnel_chart_of_an_event_funnel_with_periods(stages):
@@ -55,7 +55,7 @@ def test_funnel_chart_of_an_event_funnel_with_periods(stages):
     both = pd.concat([steps.assign(period="now"), steps.assign(period="before")])
     chart = funnel_chart(both, kind="step", title="fn_events_title", window="1 day",
                          lang="en")
-    assert chart.to_dict()["title"] == "User-path funnel (within 1 day, per user)"
+    assert charts.rows_title(chart) == "User-path funnel (within 1 day, per user)"
     enc = chart.hconcat[0].layer[0].encoding
     assert enc.yOffset.shorthand == "period:N" and enc.color.shorthand == "period:N"
     with pytest.raises(ValueError, match="funnel_chart"):

@@ -12,7 +12,7 @@ import nbformat
 import pandas as pd
 import pytest
 
-from shopnb import cli, report
+from shopnb import charts, cli, report
 from shopnb.app import notebooks_folder
 from shopnb.errors import ShopDataError
 from shopnb.pages._widgets import chart_widget
@@ -172,7 +172,8 @@ def test_the_funnel_report_shows_every_tab_with_its_charts():
     assert len(static.charts) == len(CHARTS) == 7
     assert [part.count('class="shopnb-report-chart"') for part in tabs.values()] == [
         len(TABS[name]) for name in TABS] == [3, 2, 2, 0]
-    assert static.charts[5]["title"].startswith("User-path funnel")
+    title = {param["name"]: param.get("value") for param in static.charts[5]["params"]}
+    assert title[charts.TITLE_PARAM].startswith("User-path funnel")
     assert "Alerts (" in tabs["Alerts"]
 
 

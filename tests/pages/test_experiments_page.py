@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 import shopnb as sn
+from shopnb import charts
 from shopnb import experiments as ex
 from shopnb.pages.experiments import ExperimentsPage, build_experiments
 
@@ -74,7 +75,7 @@ def test_daily_and_cumulative_charts_follow_the_primary_metric(card):
     assert last["C"] == pytest.approx(0.2)
     page.controls["primary"].value = "click_to_buy"
     assert spec_data(page, "daily")["value"].iloc[0] == pytest.approx(10 / 200)
-    assert "Click-to-buy" in str(page.charts["cumulative"].chart.to_dict()["title"])
+    assert "Click-to-buy" in charts.rows_title(page.charts["cumulative"].chart)
 
 
 def test_controls_redraw_the_same_chart_widgets(card):
@@ -84,7 +85,7 @@ def test_controls_redraw_the_same_chart_widgets(card):
     page.controls["confidence"].value = 0.99
     assert page.charts["forest"] is forest
     assert (page.result["rel_effect_size_ci_lower"] < before).all()
-    assert "99%" in str(forest.chart.to_dict()["title"])
+    assert "99%" in charts.rows_title(forest.chart)
 
 
 def test_a_change_redraws_only_the_charts_drawn_from_that_control(card):
@@ -185,7 +186,7 @@ def test_language_toggle_relabels_controls_tables_and_charts(card):
     assert page.controls["metrics"].value == ("ctr", "click_to_buy")  # kept
     assert page.controls["correction"].value == "holm"
     assert "Ship C" in page.verdict_box.value and "Relative lift" in page.table.value
-    assert "Lift over A" in str(page.charts["forest"].chart.to_dict()["title"])
+    assert "Lift over A" in charts.rows_title(page.charts["forest"].chart)
 
 
 def test_sample_shop_shows_a_win_a_null_result_and_a_sample_ratio_failure(sample):

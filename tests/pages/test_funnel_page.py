@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from shopnb import eventlog, monitor
+from shopnb import charts, eventlog, monitor
 from shopnb import funnel as fn
 from shopnb.errors import ShopDataError
 from shopnb.pages.funnel import (
@@ -265,10 +265,10 @@ def test_language_switch_relabels_page_and_charts(tables):
     page = build_funnel(tables, lang="zh")
     assert "转化漏斗" in page.title.value
     assert page.tabs.get_title(0) == "漏斗与指标"
-    before = page.charts["funnel"].chart.to_dict()["title"]
+    before = charts.rows_title(page.charts["funnel"].chart)
     page.controls["lang"].value = "en"
     assert "Conversion funnel" in page.title.value
-    assert page.charts["funnel"].chart.to_dict()["title"] != before
+    assert charts.rows_title(page.charts["funnel"].chart) != before
     assert page.controls["carrier"].options[1] == ("Live", "live")
     assert page.controls["kpi"].value == "ctr"  # relabelling keeps the choices
 

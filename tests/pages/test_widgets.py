@@ -47,7 +47,7 @@ def test_under_shopnb_serve_charts_import_the_served_bundle(tmp_path, monkeypatc
     _widgets.enable_offline_charts()
     esm = alt.JupyterChart._esm
     assert f"static/{name}?v=1" in esm and "document.body.dataset.baseUrl" in esm
-    assert len(esm) < 1000  # not the 0.9 MB bundle in every chart's state
+    assert len(esm) < 5000  # not the 0.9 MB bundle in every chart's state
     assert alt.JupyterChart._is_offline
 
 
