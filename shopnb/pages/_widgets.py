@@ -95,8 +95,8 @@ def _import_stub(name: str) -> str:
     values (a redraw of the same layout, see `ShopChart`) goes into the chart's Vega view
     as a data change, through the data paths of Altair's own render (``_py_to_js_updates``
     for the rows, ``_params`` for the values), instead of a new view: no Vega-Lite
-    compile, no new view (the competitors page's own-shop change: 217 -> 122 ms to its
-    last chart). Redraws run one after the other, each with the newest spec.
+    compile, no new view (in the browser, 13-30 ms a chart instead of 21-39 ms). Redraws
+    run one after the other, each with the newest spec.
 
     - The rows are emptied first, so that the view draws its series in the new rows'
       order, as a new view would.

@@ -105,8 +105,10 @@ def redraws() -> list[tuple[str, dict, dict, dict]]:
     """The redraws of the sample shop's pages by the controls that change what every chart
     is of, not how it looks."""
     competitors = build_competitors(sn.load_sample("competitors"))
+    funnel = [build_funnel(sn.load_sample("funnel")) for _ in range(3)]
     return [*_redraws(competitors, "own_shop"), *_redraws(competitors, "category"),
-            *_redraws(build_funnel(sn.load_sample("funnel")), "carrier"),
+            *_redraws(competitors, "week"), *_redraws(funnel[0], "carrier"),
+            *_redraws(funnel[1], "channel"), *_redraws(funnel[2], "format"),
             *_redraws(build_experiments(sn.load_sample("experiments")), "experiment")]
 
 
