@@ -249,12 +249,12 @@ def _cumulative_layout(lang: str) -> alt.LayerChart:
                alt.Tooltip("rel_effect_size:Q").title(lift).format("+.1%"),
                alt.Tooltip("rel_effect_size_ci_lower:Q").title("↓").format("+.1%"),
                alt.Tooltip("rel_effect_size_ci_upper:Q").title("↑").format("+.1%")]
+    # the legend is the first layer's, the faint band's: its symbols in the lines' colours
+    color = _variant_color(lang).legend(orient="top", symbolOpacity=1)
     band = alt.Chart().mark_area(opacity=0.15).encode(
-        x, alt.Y("rel_effect_size_ci_lower:Q"), alt.Y2("rel_effect_size_ci_upper:Q"),
-        _variant_color(lang))
+        x, alt.Y("rel_effect_size_ci_lower:Q"), alt.Y2("rel_effect_size_ci_upper:Q"), color)
     line = alt.Chart().mark_line(point=True).encode(
-        x, alt.Y("rel_effect_size:Q").title(lift).axis(format="+.0%"),
-        _variant_color(lang), tooltip=tooltip)
+        x, alt.Y("rel_effect_size:Q").title(lift).axis(format="+.0%"), color, tooltip=tooltip)
     zero = alt.Chart().mark_rule(strokeDash=[4, 4]).encode(y=alt.datum(0))
     return alt.layer(band, zero, line).properties(width=AB_WIDTH, height=240)
 

@@ -84,3 +84,15 @@ def test_each_variant_is_drawn_in_its_colour_whatever_the_order_of_names():
                         svg, re.S)
     assert {label: colour for colour, label in legend} == {
         v: COLORS["category"][i] for i, v in enumerate(variants)}
+
+
+def test_the_cumulative_legend_shows_the_lines_colours_not_the_faint_bands():
+    cum = pd.DataFrame({"date": pd.to_datetime(["2024-05-01", "2024-05-02"]),
+                        "variant": ["B", "B"], "rel_effect_size": [0.1, 0.05],
+                        "rel_effect_size_ci_lower": [-0.1, -0.05],
+                        "rel_effect_size_ci_upper": [0.3, 0.15]})
+    chart = charts.ab_cumulative(cum, variants=["A", "B"], metric="ctr", lang="en")
+    band, _, line = chart.to_dict()["layer"]
+    assert band["mark"]["opacity"] == 0.15  # the legend is this first layer's
+    assert band["encoding"]["color"]["legend"] == line["encoding"]["color"]["legend"] == {
+        "orient": "top", "symbolOpacity": 1}
