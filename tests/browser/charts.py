@@ -43,3 +43,31 @@ def _wait(page, name: str, test: str, arg: str) -> float:
         f"([sel, arg]) => {{ const s = document.querySelector(sel); return s && {test}; }}",
         arg=[svg(name), arg], timeout=REDRAW_TIMEOUT_MS)
     return time.perf_counter() - start
+
+
+def click_area(page, shop: str) -> None:
+    """Click inside `shop`'s area in the share chart (found by its legend colour)."""
+    point = page.evaluate(
+        """(shop) => {
+            const chart = document.querySelector('.shopnb-chart-share svg.marks');
+            const labels = [...chart.querySelectorAll('.role-legend-label text')];
+            const symbols = [...chart.querySelectorAll('.role-legend-symbol path')];
+            const i = labels.findIndex(t => t.textContent === shop);
+            if (i < 0) return null;
+            const colour = symbols[i].getAttribute('fill');
+            // one path per shop and layer; the areas are drawn after the range bands
+            const paths = [...chart.querySelectorAll('g.mark-area path')]
+                .filter(p => p.getAttribute('fill') === colour);
+            const area = paths[paths.length - 1];
+            if (!area) return null;
+            const box = area.getBoundingClientRect();
+            for (const f of [0.5, 0.4, 0.6, 0.3, 0.7]) {
+                const x = box.left + box.width * f;
+                for (let y = box.top + 1; y < box.bottom; y += 2) {
+                    if (document.elementFromPoint(x, y) === area) return [x, y + 2];
+                }
+            }
+            return null;
+        }""", shop)
+    assert point is not None, f"no area of {shop} to click in the share chart"
+    page.mouse.click(*point)

@@ -1,6 +1,8 @@
 """The charts' module under `shopnb serve`, run in headless Chromium with the real bundle
 and a stand-in for the widget's model: redraws do not pile up listeners, and a
-parameter set after many redraws still reaches the chart on screen."""
+parameter set after many redraws still reaches the chart on screen; a redraw of the
+same layout changes the rows of the view on screen and shows what a new view would;
+memory stays bounded; selections reach the kernel again."""
 
 from __future__ import annotations
 
@@ -15,7 +17,8 @@ from shopnb.pages import _widgets
 from shopnb.pages.competitors import build_competitors
 from shopnb.pages.experiments import build_experiments
 from shopnb.pages.funnel import build_funnel
-from tests.browser.test_competitors_browser import click_area
+
+from .charts import click_area
 
 pytestmark = pytest.mark.browser
 

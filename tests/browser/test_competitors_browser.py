@@ -7,41 +7,13 @@ import time
 
 import pytest
 
-from .charts import REDRAW_TIMEOUT_MS, chart_text, drawing, svg, wait_for_change
+from .charts import REDRAW_TIMEOUT_MS, chart_text, click_area, drawing, svg, wait_for_change
 
 pytestmark = pytest.mark.browser
 
 FIRST_CHART_TIMEOUT_MS = 90_000  # the kernel starts, imports and draws six charts
 CHARTS = ("share", "price_index", "content", "audience", "traffic", "lifecycle")
 OLDER_RIVAL = "老铺良品食品店"  # the sample rival with the clearly older audience
-
-
-def click_area(page, shop: str) -> None:
-    """Click inside `shop`'s area in the share chart (found by its legend colour)."""
-    point = page.evaluate(
-        """(shop) => {
-            const chart = document.querySelector('.shopnb-chart-share svg.marks');
-            const labels = [...chart.querySelectorAll('.role-legend-label text')];
-            const symbols = [...chart.querySelectorAll('.role-legend-symbol path')];
-            const i = labels.findIndex(t => t.textContent === shop);
-            if (i < 0) return null;
-            const colour = symbols[i].getAttribute('fill');
-            // one path per shop and layer; the areas are drawn after the range bands
-            const paths = [...chart.querySelectorAll('g.mark-area path')]
-                .filter(p => p.getAttribute('fill') === colour);
-            const area = paths[paths.length - 1];
-            if (!area) return null;
-            const box = area.getBoundingClientRect();
-            for (const f of [0.5, 0.4, 0.6, 0.3, 0.7]) {
-                const x = box.left + box.width * f;
-                for (let y = box.top + 1; y < box.bottom; y += 2) {
-                    if (document.elementFromPoint(x, y) === area) return [x, y + 2];
-                }
-            }
-            return null;
-        }""", shop)
-    assert point is not None, f"no area of {shop} to click in the share chart"
-    page.mouse.click(*point)
 
 
 def test_competitors_page_offline_controls_and_rival_click(voila_url, page, artifacts):
