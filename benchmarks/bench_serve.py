@@ -22,10 +22,10 @@ memory no other process shares), and takes each kernel that served a visitor's
 RSS, PSS and USS. Memory per open page is what the server and its kernels hold
 more with the pages open than before the visitors came (PSS), per page: a
 kernel's RSS also counts the libraries' pages every kernel shares, which the
-machine holds once. MB are 10^6 bytes. Each wave also reports the CPU seconds the server with its
-kernels and the browsers used. Then the same for an empty notebook (one code
-cell printing a line) served by plain Voila (no preheating, Voila's own
-template), timed to that line, and prints the ratios.
+machine holds once. MB are 10^6 bytes. Each wave also reports the CPU seconds
+the server with its kernels and the browsers used. Then the same for an empty
+notebook (one code cell printing a line) served by plain Voila (no preheating,
+Voila's own template), timed to that line, and prints the ratios.
 
 Budgets (the app issue): first chart under 2 s for one visitor; all of 8
 visitors under 10 s; memory per open page under 250 MB (PASS/OVER printed;
