@@ -33,7 +33,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import shutil
 import statistics
 import sys
@@ -55,6 +54,7 @@ from bench_serve import (
     new_visitor,
     shopnb_server,
 )
+from machine import machine
 
 PARALLEL_FILES = 6  # a browser's connections to one host
 
@@ -277,7 +277,7 @@ def main() -> int:
     if not Path(CHROMIUM).exists():
         print(f"{CHROMIUM} is missing: install Debian's chromium", file=sys.stderr)
         return 2
-    print(f"{os.cpu_count()} cores, load {os.getloadavg()[0]:.2f}")
+    print(machine())
     workdir = Path(tempfile.mkdtemp(prefix="shopnb-bench-capacity-"))
     print(HEADER)
     lines, failed = [], False
@@ -290,6 +290,7 @@ def main() -> int:
         shutil.rmtree(workdir, ignore_errors=True)
     print()
     print("\n".join(lines))
+    print(f"at the end: {machine()}")
     return 1 if failed else 0
 
 

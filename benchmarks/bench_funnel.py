@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import subprocess
 import sys
 import time
@@ -39,6 +38,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 from generated import generated
+from machine import machine
 from memory import peak_rss_mb
 
 GENERATOR_VERSION = 1
@@ -248,9 +248,7 @@ def main() -> int:
           f"{path.stat().st_size / 1e6:.0f} MB of Parquet")
     print("  " + ", ".join(f"{k} {v:,}" for k, v in meta["by_event"].items()))
     print(f"file: {path} ({'cached' if cached else f'generated in {built:.1f} s'})")
-    print(f"machine: {os.cpu_count()} cores, load average "
-          f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}; duckdb {duckdb.__version__}, "
-          f"chdb {chdb.__version__}")
+    print(f"machine: {machine()}; duckdb {duckdb.__version__}, chdb {chdb.__version__}")
     print(f"funnel: {' -> '.join(STEPS)}, window {WINDOW_S} s from the chain's first event")
     print()
 

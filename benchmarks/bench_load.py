@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import os
 import subprocess
 import sys
 import time
@@ -29,6 +28,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from generated import generated
+from machine import machine
 from memory import peak_rss_mb
 
 GENERATOR_VERSION = 1
@@ -230,9 +230,7 @@ def main() -> int:
     print(f"shopnb load benchmark: {meta['files']} daily 电商罗盘 product-by-carrier exports, "
           f"{meta['rows']:,} rows, {size_mb:.1f} MB of GBK CSV")
     print(f"folder: {folder} ({'cached' if cached else f'generated in {built:.1f} s'})")
-    print(f"machine: {os.cpu_count()} cores, load average "
-          f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}, Python {sys.version.split()[0]}, "
-          f"pandas {pd.__version__}")
+    print(f"machine: {machine()}; Python {sys.version.split()[0]}, pandas {pd.__version__}")
     print()
 
     results = {}

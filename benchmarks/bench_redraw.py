@@ -18,8 +18,9 @@ the median to the last chart in the browser window, the page at its top, is prin
 beside it: what a visitor sees change before scrolling),
 the page's JavaScript heap after its first chart and
 after all the changes (garbage collected: a redraw must not leave its old chart
-behind), and the load average: the kernel and the browser share the machine's two
-cores, so measure on a quiet machine.
+behind), and, at the start and the end, the load average and the host's speed (a
+plain Python loop's time, `machine.py`): the kernel and the browser share the
+machine's two cores, so measure on a quiet machine, and compare runs of the same speed.
 Exit status 1 when a page showed no chart.
 """
 
@@ -27,7 +28,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import shutil
 import statistics
 import sys
@@ -36,6 +36,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench_serve import CHART, CHROMIUM, CHROMIUM_ARGS, ROOT, Server, shopnb_server
+from machine import machine
 
 BUDGET_MS = 200
 SETTLED_MS = 600
@@ -195,7 +196,7 @@ def main() -> int:
     server = shopnb_server(workdir, pool=1)
     try:
         server.wait_ready()
-        print(f"{os.cpu_count()} cores, load {os.getloadavg()[0]:.2f}")
+        print(machine())
         controls, heaps, failed = asyncio.run(run(server, args.pages, args.changes))
     finally:
         server.stop()
@@ -208,6 +209,7 @@ def main() -> int:
               f"after {changes} changes")
     for name in failed:
         print(f"{name}: no chart within {FIRST_CHART_TIMEOUT_MS / 1000:.0f} s")
+    print(f"at the end: {machine()}")
     return 1 if failed else 0
 
 

@@ -31,8 +31,9 @@ Budgets (the app issue): first chart under 2 s for one visitor; all of 8
 visitors under 10 s; memory per open page under 250 MB (PASS/OVER printed;
 the exit status is 1 only when a page failed to show its chart). The browsers
 run on the server's own two cores, which real visitors do not: their CPU
-seconds are printed beside the server's, and the load average with each
-round: measure on a quiet machine.
+seconds are printed beside the server's, the load average with each round,
+and the host's speed (a plain Python loop's time, `machine.py`) at the start
+and the end: measure on a quiet machine, and compare runs of the same speed.
 """
 
 from __future__ import annotations
@@ -58,6 +59,7 @@ from pathlib import Path
 
 import nbformat
 import psutil
+from machine import machine
 from memory import MB
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -459,8 +461,8 @@ def main() -> int:
         print(f"{CHROMIUM} is missing: install Debian's chromium", file=sys.stderr)
         return 2
     vm = psutil.virtual_memory()
-    print(f"{os.cpu_count()} cores, {vm.total / 2**30:.1f} GB memory "
-          f"({vm.available / 2**30:.1f} GB available), load {os.getloadavg()[0]:.2f}")
+    print(f"{machine()}, {vm.total / 2**30:.1f} GB memory ({vm.available / 2**30:.1f} GB"
+          " available)")
     workdir = Path(tempfile.mkdtemp(prefix="shopnb-bench-serve-"))
     print(HEADER)
     rounds, empty = [], {}
@@ -479,6 +481,7 @@ def main() -> int:
     print()
     for line in verdicts(rounds, empty):
         print(line)
+    print(f"at the end: {machine()}")
     return 1 if any(r.failures for r in rounds) else 0
 
 
