@@ -177,16 +177,21 @@ def ab_forest(result: pd.DataFrame, *, variants: list[str], level: float, lang: 
         "significance": [t(_SIGNIFICANCE_LABELS[int(s)], lang) for s in result["significance"]],
         "control": _value_text(result["control"], result["kind"]),
         "treatment": _value_text(result["treatment"], result["kind"]),
+        "interval": [f"[{lo:+.1%}, {hi:+.1%}]" for lo, hi in zip(
+            result["rel_effect_size_ci_lower"], result["rel_effect_size_ci_upper"], strict=True)],
+        "level": f"{level:.0%}",
         "p": result["pvalue_adjusted"], "chance": result["chance_to_win"],
     })
     metrics = {m: i for i, m in enumerate(dict.fromkeys(data["metric"]))}
     data = _placed(data, "variant", variants).assign(metric_order=data["metric"].map(metrics))
-    return _with_rows(_forest_layout(float(level), lang), data, title=t(
+    return _with_rows(_forest_layout(lang), data, title=t(
         "ab_forest_title", lang, control=variants[0], level=f"{level:.0%}"))
 
 
 @lru_cache(maxsize=64)
-def _forest_layout(level: float, lang: str) -> alt.FacetChart:
+def _forest_layout(lang: str) -> alt.FacetChart:
+    """The forest's layout; the level rides on the rows and the title, so that a new level
+    builds no layout."""
     sig = [t(_SIGNIFICANCE_LABELS[k], lang) for k in (1, 0, -1)]
     lift = t("ab_rel_effect", lang)
     tooltip = [
@@ -195,8 +200,8 @@ def _forest_layout(level: float, lang: str) -> alt.FacetChart:
         alt.Tooltip("control:N").title(t("ab_control_value", lang)),
         alt.Tooltip("treatment:N").title(t("ab_treatment_value", lang)),
         alt.Tooltip("lift:Q").title(lift).format("+.1%"),
-        alt.Tooltip("lower:Q").title(t("ab_interval", lang, level=f"{level:.0%}")).format("+.1%"),
-        alt.Tooltip("upper:Q").title("…").format("+.1%"),
+        alt.Tooltip("interval:N").title(t("ab_interval_bounds", lang)),
+        alt.Tooltip("level:N").title(t("ab_confidence", lang)),
         alt.Tooltip("p:Q").title(t("ab_pvalue_adjusted", lang)).format(".4f"),
         alt.Tooltip("chance:Q").title(t("ab_chance_to_win", lang)).format(".1%"),
     ]
@@ -263,26 +268,31 @@ def ab_daily(daily: pd.DataFrame, *, variants: list[str], metric: str, percent: 
              lang: str = "zh") -> alt.Chart:
     """The metric per day, one line per variant (`shopnb.experiments.daily_values` rows)."""
     _needs(daily, ["date", "variant", "value"], "ab_daily")
-    return _with_rows(_daily_layout(metric, percent, lang),
-                      _placed(daily[["date", "variant", "value"]], "variant", variants),
-                      title=t("ab_daily_title", lang, metric=metric_label(metric, lang)))
+    label = metric_label(metric, lang)
+    return _with_rows(_daily_layout(percent, lang),
+                      _placed(daily[["date", "variant", "value"]], "variant", variants)
+                      .assign(metric=label),
+                      title=t("ab_daily_title", lang, metric=label))
 
 
 @lru_cache(maxsize=64)
-def _daily_layout(metric: str, percent: bool, lang: str) -> alt.Chart:
-    date, label = t("date", lang), metric_label(metric, lang)
+def _daily_layout(percent: bool, lang: str) -> alt.Chart:
+    """The daily chart's layout: the metric is named by the title and the rows (not the
+    axis), so that another metric or experiment builds no layout."""
+    date, value = t("date", lang), t("ab_value", lang)
     fmt = ".2%" if percent else ",.3f"
     return (
         alt.Chart()
         .mark_line(point=True)
         .encode(
             alt.X("date:T").title(date).axis(format="%m-%d"),
-            alt.Y("value:Q").title(label).axis(format=".1%" if percent else ",.2f")
+            alt.Y("value:Q").title(None).axis(format=".1%" if percent else ",.2f")
             .scale(zero=False),
             _variant_color(lang),
             tooltip=[alt.Tooltip("date:T").title(date).format("%Y-%m-%d"),
                      alt.Tooltip("variant:N").title(t("ab_variant", lang)),
-                     alt.Tooltip("value:Q").title(label).format(fmt)],
+                     alt.Tooltip("metric:N").title(t("ab_metric", lang)),
+                     alt.Tooltip("value:Q").title(value).format(fmt)],
         )
         .properties(width=AB_WIDTH, height=220)
     )

@@ -38,6 +38,27 @@ def test_forest_draws_each_lift_and_interval_in_metric_order(result):
     assert drawn.loc[("CTR", "C"), "significance"] == "Significantly better"
     assert drawn.loc[("CTR", "C"), "control"] == "4.00%"
     assert charts.rows_title(chart) == "Lift over A (95% intervals)"
+    assert (drawn.loc[("CTR", "C"), "interval"], drawn.loc[("CTR", "C"), "level"]) == (
+        f"[{drawn.loc[('CTR', 'C'), 'lower']:+.1%}, {drawn.loc[('CTR', 'C'), 'upper']:+.1%}]",
+        "95%")
+    tooltip = [(x["field"], x["title"]) for x in layers[1]["encoding"]["tooltip"]]
+    assert ("interval", "Interval") in tooltip and ("level", "Confidence") in tooltip
+
+
+def test_a_new_level_metric_or_experiment_draws_on_the_same_layouts(result):
+    variants = result.attrs["variants"]
+    daily = pd.DataFrame({"date": pd.to_datetime(["2024-05-01"] * 3), "variant": variants,
+                          "value": [0.04, 0.041, 0.052]})
+
+    def layouts(level: float, metric: str, control: str) -> tuple:
+        forest = charts.ab_forest(result, variants=[control, *variants[1:]], level=level)
+        chart = charts.ab_daily(daily, variants=variants, metric=metric, percent=True)
+        return charts.layout_of(forest), charts.layout_of(chart), chart
+
+    forest, day, chart = layouts(0.95, "ctr", "A")
+    assert layouts(0.99, "click_to_buy", "B")[:2] == (forest, day)  # the same objects
+    assert chart.data["metric"].unique().tolist() == ["点击率 (CTR)"]  # named in the tooltip
+    assert chart.to_dict()["encoding"]["y"]["title"] is None  # and in the title, not the axis
 
 
 def test_variants_keep_their_colour_across_charts(result):
