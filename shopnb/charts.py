@@ -24,7 +24,7 @@ import pandas as pd
 from shopnb.theme import COLORS, LABELS, t
 
 __all__ = ["ab_cumulative", "ab_daily", "ab_forest", "ab_posterior", "ab_sample_size",
-           "daily_trend", "metric_label"]
+           "daily_trend", "interval_text", "metric_label"]
 
 # d3-format strings for tooltips; money keeps its cents, counts do not.
 _NUMBER_FORMATS = {"gmv": ",.2f", "refunds": ",.2f", "ad_cost": ",.2f"}
@@ -140,6 +140,16 @@ def metric_label(name: str, lang: str = "zh") -> str:
     return t(f"metric_{name}", lang) if f"metric_{name}" in LABELS[lang] else name
 
 
+def interval_text(lower: float, upper: float) -> str:
+    """A relative lift's interval as the page's table and the forest's tooltip show it.
+
+    Example:
+        >>> interval_text(-0.078, 0.01)
+        '[-7.8%, +1.0%]'
+    """
+    return f"[{lower:+.1%}, {upper:+.1%}]"
+
+
 def _variant_color(lang: str) -> alt.Color:
     return _color_of("variant", t("ab_variant", lang))
 
@@ -177,7 +187,7 @@ def ab_forest(result: pd.DataFrame, *, variants: list[str], level: float, lang: 
         "significance": [t(_SIGNIFICANCE_LABELS[int(s)], lang) for s in result["significance"]],
         "control": _value_text(result["control"], result["kind"]),
         "treatment": _value_text(result["treatment"], result["kind"]),
-        "interval": [f"[{lo:+.1%}, {hi:+.1%}]" for lo, hi in zip(
+        "interval": [interval_text(lo, hi) for lo, hi in zip(
             result["rel_effect_size_ci_lower"], result["rel_effect_size_ci_upper"], strict=True)],
         "level": f"{level:.0%}",
         "p": result["pvalue_adjusted"], "chance": result["chance_to_win"],

@@ -44,6 +44,7 @@ from shopnb.charts import (
     ab_forest,
     ab_posterior,
     ab_sample_size,
+    interval_text,
     metric_label,
 )
 from shopnb.errors import ShopDataError
@@ -532,7 +533,7 @@ def _table_html(result: pd.DataFrame, lang: str, level: float, *, faded: bool) -
                                                                    COLORS["text"])
         cells = [metric_label(r.metric, lang), r.variant, value.format(r.control),
                  value.format(r.treatment), f"{r.rel_effect_size:+.1%}",
-                 f"[{r.rel_effect_size_ci_lower:+.1%}, {r.rel_effect_size_ci_upper:+.1%}]",
+                 interval_text(r.rel_effect_size_ci_lower, r.rel_effect_size_ci_upper),
                  _pvalue(r.pvalue_adjusted), f"{r.chance_to_win:.1%}",
                  t("ab_days_n" if days_as_units and r.kind == "ratio" else "ab_n", lang,
                    control=f"{r.control_n:,}", treatment=f"{r.treatment_n:,}")]
