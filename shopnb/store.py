@@ -359,13 +359,13 @@ def read_exports(paths: Sequence[str | os.PathLike]) -> ShopTables:
         shopnb.errors.ShopDataError: no funnel data
     """
     tables = _by_kind(paths)
-    if tables.funnel is None:
+    if tables is None:
         raise ShopDataError(_NO_FUNNEL)
     return tables
 
 
-def _by_kind(paths: Sequence[str | os.PathLike]) -> ShopTables:
-    """`read_exports` without the check that there is a funnel (its ``funnel`` may be None).
+def _by_kind(paths: Sequence[str | os.PathLike]) -> ShopTables | None:
+    """`read_exports`, saying None where it would raise for want of a funnel.
 
     Raises:
         ShopDataError: a file that none of the loaders can read.
@@ -385,6 +385,8 @@ def _by_kind(paths: Sequence[str | os.PathLike]) -> ShopTables:
             break
         else:
             raise ShopDataError(f"{NOT_AN_EXPORT}: {errors[-1]}", file=path.name)
+    if not found["funnel"]:
+        return None
     tables = {name: pd.concat(frames, ignore_index=True) if frames else None
               for name, frames in found.items()}
     return ShopTables(**tables, sources=[Path(p).name for p in paths], issues=issues)
@@ -554,7 +556,7 @@ def read_uploads(files: Sequence[Mapping[str, Any]], table: str | None = None, *
         except Exception as exc:  # a file no reader copes with: say so, log the rest
             log_exception(f"cannot read the upload {shown!r}")
             return LoadProblem(asked, "broken", shown, type(exc).__name__, UPLOADED)
-    if tables.funnel is None:
+    if tables is None:
         return LoadProblem(asked, "missing", shown, _NO_FUNNEL, UPLOADED)
     return tables
 
