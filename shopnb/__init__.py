@@ -1,18 +1,20 @@
 """shopnb: analytics workbench for short-video shops (Douyin-style shops, windows, live rooms).
 
-Modules:
+Modules, lower layers first (a module imports only from its own layer or below):
+    errors    ShopDataError, LoadProblem
     schema    canonical tables, header aliases, value codes
     parse     export numbers, ranges, dates, durations, flags
     sources   files, folders and DataFrames into raw tables
     load      one loader per canonical table
+    targets   the KPIs' names and targets (the plans' defaults, targets.toml)
+    datasets  the bundled sample shop and its seeded generator
+    store     the data folder: settings, cached tables, targets, uploads (sn.store.table ...)
     funnel    funnel metrics on the daily table (and event-log funnels)
     eventlog  event-log funnels in DuckDB (windowFunnel semantics)
     monitor   KPI targets and alerts
-    datasets  the bundled sample shop and its seeded generator
-    experiments  A/B tests: analysis, sample-ratio check, planning, verdict
     competitors  competitor monitoring metrics (sn.competitors.top, .price_alerts ...)
-    digest    the landing page's numbers: the open alerts of every page
-    app       what the served notebooks call: settings, tables from the data folder
+    experiments  A/B tests: analysis, sample-ratio check, planning, verdict
+    digest    the landing page's numbers: the open alerts of every page, worked out and cached
     theme     the Altair theme and zh/en labels
     charts    Altair chart builders
     pages     one ipywidgets app per Voila page
@@ -25,7 +27,7 @@ Example:
     True
 """
 
-from shopnb import app, competitors, eventlog, funnel, monitor
+from shopnb import competitors, eventlog, funnel, monitor, store
 from shopnb.datasets import load_sample, make_shop_data
 from shopnb.errors import ShopDataError
 from shopnb.load import (
@@ -39,7 +41,6 @@ from shopnb.load import (
 
 __all__ = [
     "ShopDataError",
-    "app",
     "competitors",
     "eventlog",
     "experiments",
@@ -53,6 +54,7 @@ __all__ = [
     "load_sample",
     "load_videos",
     "make_shop_data",
+    "store",
 ]
 __version__ = "0.1.0"
 

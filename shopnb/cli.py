@@ -13,8 +13,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from shopnb.app import notebooks_folder
 from shopnb.datasets import make_shop_data, write_sample
+from shopnb.store import ENV_DATA, ENV_NOTEBOOKS, notebooks_folder
 
 
 def _sample(args: argparse.Namespace) -> int:
@@ -56,7 +56,6 @@ def _report(args: argparse.Namespace) -> int:
     import time
 
     from shopnb import report
-    from shopnb.app import ENV_DATA, ENV_NOTEBOOKS
     from shopnb.errors import ShopDataError
 
     if args.data is not None and not args.data.is_dir():

@@ -1005,12 +1005,26 @@ SAMPLE_FILES: dict[str, tuple[str, ...]] = {
 }
 
 
+def cache_folder() -> Path:
+    """shopnb's folder in the user cache (``$XDG_CACHE_HOME/shopnb``, else ``~/.cache/shopnb``).
+
+    Written here, the lowest module that keeps something there (the generated
+    sample); the digest and the charts' JavaScript bundle are kept beside it.
+
+    Example:
+        >>> cache_folder().name
+        'shopnb'
+    """
+    root = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(root) / "shopnb"
+
+
 def sample_dir() -> Path:
     """The bundled sample files; generated once into the user cache when the package
     was installed without them (a wheel, say)."""
     if SAMPLE_DIR.is_dir():
         return SAMPLE_DIR
-    cache = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "shopnb" / "sample"
+    cache = cache_folder() / "sample"
     if not (cache / SAMPLE_FILES["orders"][0]).exists():
         write_sample(make_shop_data(), cache)
     return cache

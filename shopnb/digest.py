@@ -20,17 +20,22 @@ Example:
     [['competitors', 'high', 'price_below_own', 'A · q']]
 
 `build_digest` runs every part on the shop's tables and keeps what could not be
-read or computed, so the landing page can say so; a `Digest` travels as JSON
-(`shopnb.app.digest` works it out in a separate process and caches it).
+read or computed, so the landing page can say so; a `Digest` travels as JSON:
+`cached_digest` works it out from the data folder in a separate process
+(``python -m shopnb.digest``, `write_digest`) and caches it.
 """
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import io
 import json
 import os
+import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -38,12 +43,21 @@ from pathlib import Path
 import pandas as pd
 
 from shopnb import competitors as comp
-from shopnb.app import LoadProblem, log_exception, table, targets
-from shopnb.errors import ShopDataError
+from shopnb import monitor
+from shopnb.errors import LoadProblem, ShopDataError
+from shopnb.store import (
+    cache_folder,
+    log_exception,
+    server_log,
+    server_log_fd,
+    stamps,
+    table,
+    targets,
+)
 
-__all__ = ["ALERT_COLUMNS", "DIGEST_TABLES", "KPI_TILES", "SEVERITIES", "Digest", "build_digest",
-           "competitor_alerts", "experiment_alerts", "funnel_alerts", "kpi_summary",
-           "sort_alerts", "write_digest"]
+__all__ = ["ALERT_COLUMNS", "DIGEST_TABLES", "DIGEST_TIMEOUT_S", "DIGEST_UNUSED_S", "KPI_TILES",
+           "SEVERITIES", "Digest", "build_digest", "cached_digest", "competitor_alerts",
+           "experiment_alerts", "funnel_alerts", "kpi_summary", "sort_alerts", "write_digest"]
 
 ALERT_COLUMNS = ("page", "severity", "kind", "date", "subject", "metric", "value", "reference",
                  "change", "limit", "detail")
@@ -76,8 +90,6 @@ def kpi_summary(funnel: pd.DataFrame, *, targets: Mapping | None = None,
         week gmv 290.0 nan -
         week ctr 0.04 nan ok
     """
-    from shopnb import monitor
-
     goals = monitor.load_targets(targets or None)
     dates = pd.to_datetime(funnel["date"])
     day = dates.max().normalize()
@@ -87,8 +99,8 @@ def kpi_summary(funnel: pd.DataFrame, *, targets: Mapping | None = None,
              "week": (monday, day, monday - week)}
     rows = []
     for period, (start, end, before) in spans.items():
-        now = _kpis(funnel, dates, start, end, monitor)
-        then = _kpis(funnel, dates, before, before + (end - start), monitor)
+        now = _kpis(funnel, dates, start, end)
+        then = _kpis(funnel, dates, before, before + (end - start))
         for kpi in kpis:
             value = now.get(kpi, float("nan"))
             target = goals.get(kpi)
@@ -101,8 +113,8 @@ def kpi_summary(funnel: pd.DataFrame, *, targets: Mapping | None = None,
     return pd.DataFrame(rows)
 
 
-def _kpis(funnel: pd.DataFrame, dates: pd.Series, start: pd.Timestamp, end: pd.Timestamp,
-          monitor: object) -> pd.Series:
+def _kpis(funnel: pd.DataFrame, dates: pd.Series, start: pd.Timestamp, end: pd.Timestamp
+          ) -> pd.Series:
     """The KPIs of the days from `start` to `end` (empty when there are none)."""
     rows = funnel[(dates >= start) & (dates < end + pd.Timedelta(days=1))]
     return monitor.kpi_table(rows).iloc[0] if len(rows) else pd.Series(dtype="float64")
@@ -119,8 +131,6 @@ def funnel_alerts(funnel: pd.DataFrame, *, targets: Mapping | None = None) -> pd
     Raises:
         ShopDataError: the funnel lacks what the monitor needs.
     """
-    from shopnb import monitor
-
     found = monitor.alerts(funnel, monitor.load_targets(targets or None))
     if found.empty:
         return _empty()
@@ -351,9 +361,9 @@ def build_digest(tables: Mapping[str, pd.DataFrame | LoadProblem | None], *,
 def write_digest(path: str | os.PathLike[str], own_shop: str | None = None) -> None:
     """Work out the digest from the configured data folder and write it atomically to `path`.
 
-    `shopnb.app.digest` runs this in a separate process
+    `cached_digest` runs this in a separate process
     (``python -m shopnb.digest OUT [OWN_SHOP]``). The KPI targets are the data
-    folder's (`shopnb.app.targets`); a targets file that cannot be read is one
+    folder's (`shopnb.store.targets`); a targets file that cannot be read is one
     of the digest's ``problems``.
     """
     goals = targets()
@@ -366,6 +376,88 @@ def write_digest(path: str | os.PathLike[str], own_shop: str | None = None) -> N
     with os.fdopen(fd, "w", encoding="utf-8") as f:
         f.write(found.to_json())
     os.replace(tmp, out)
+
+
+# --- the runner: a separate process, a cache ---------------------------------------------------
+
+DIGEST_TIMEOUT_S = 300
+DIGEST_UNUSED_S = 30 * 24 * 3600
+
+
+def cached_digest(own_shop: str | None = None) -> Digest:
+    """The alerts of every page for the landing page, from the data folder's tables.
+
+    Worked out in a separate Python process (`write_digest`) and cached (in
+    the user cache folder) until a data file or shopnb's code changes (a
+    digest no page has read for `DIGEST_UNUSED_S` is deleted when a new one is
+    written): the A/B verdicts need tea-tasting, SciPy and statsmodels, and the
+    competitor alerts the competitor workbook, which the landing page's
+    kernels would otherwise load for nothing. Concurrent kernels wait for one
+    computation. A failed computation is a `Digest` whose ``failures`` say so
+    (the details go to the server log).
+    """
+    cache = cache_folder() / f"digest-{_digest_key(own_shop)}.json"
+    if not cache.is_file():
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        with _locked(cache.with_suffix(".lock")):
+            if not cache.is_file():
+                argv = [sys.executable, "-m", "shopnb.digest", str(cache)]
+                if own_shop is not None:
+                    argv.append(own_shop)
+                try:
+                    done = subprocess.run(argv, stdin=subprocess.DEVNULL,
+                                          stdout=server_log_fd(), stderr=server_log_fd(),
+                                          timeout=DIGEST_TIMEOUT_S, check=False)
+                    failed = done.returncode != 0
+                except (subprocess.TimeoutExpired, OSError):  # too slow, or no Python to run
+                    failed = True
+                if failed or not cache.is_file():
+                    server_log().error("the landing page's digest failed: %s", argv)
+                    return Digest(failures=[("index", "the alerts could not be worked out; "
+                                             "the server log has the details")])
+                _forget_unused_digests(cache.parent)
+    with contextlib.suppress(OSError):  # its age is the time since it was last used
+        os.utime(cache)
+    return Digest.from_json(cache.read_text(encoding="utf-8"))
+
+
+def _forget_unused_digests(folder: Path) -> None:
+    """Delete the cached digests (and their locks) no page has read for `DIGEST_UNUSED_S`:
+    each change of a data file or of shopnb makes a new one, and the old ones would pile up."""
+    unused = time.time() - DIGEST_UNUSED_S
+    for old in folder.glob("digest-*.json"):
+        with contextlib.suppress(OSError):  # gone already, or not ours to delete
+            if old.stat().st_mtime < unused:
+                old.unlink()
+                old.with_suffix(".lock").unlink(missing_ok=True)
+
+
+def _digest_key(own_shop: str | None) -> str:
+    """What the digest depends on: the data files, the targets, the own shop, shopnb's code."""
+    package = Path(__file__).resolve().parent
+    parts = [*stamps(DIGEST_TABLES), own_shop,
+             *((str(p.relative_to(package)), p.stat().st_mtime_ns)
+               for p in sorted(package.rglob("*.py")))]
+    return hashlib.sha256(json.dumps(parts, default=str).encode()).hexdigest()[:24]
+
+
+class _locked:
+    """An exclusive lock on `path` for a `with` block (a no-op where fcntl is missing)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def __enter__(self) -> None:
+        self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            import fcntl  # POSIX only: imported where it is used
+
+            fcntl.flock(self.fd, fcntl.LOCK_EX)
+        except ImportError:  # Windows: concurrent kernels may compute twice, harmlessly
+            pass
+
+    def __exit__(self, *exc: object) -> None:
+        os.close(self.fd)  # releases the lock
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
-"""The one error type for bad input, and the data-quality notes loaders collect.
+"""The one error type for bad input, the data-quality notes loaders collect, and the
+notice a page shows instead of a table it could not read.
 
 Example:
     >>> err = ShopDataError("no numbers", file="a.csv", column="曝光", rows=[3])
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Literal
 
 
 def _where(file: str | None, column: str | None, rows: Sequence[int]) -> str:
@@ -68,3 +70,37 @@ class ShopDataError(ValueError):
     @property
     def rows(self) -> list[int]:
         return self.issue.rows
+
+
+@dataclass(frozen=True)
+class LoadProblem:
+    """Why a page's table could not be read: what, which file, and what to do.
+
+    Returned (not raised) by `shopnb.store` where a page would otherwise get
+    a table, so that every page shows it as a friendly message; the words are
+    the labels' (`label` names them), chosen by the page in its language.
+
+    Attributes:
+        table: the canonical table asked for (``funnel``, ``competitors`` ...).
+        kind: ``missing`` (no such file), ``empty``, ``broken`` (not readable as
+            the table) or ``outside`` (a ``data`` parameter that leaves the folder).
+        file: the file, as named to the user.
+        reason: what the loader found wrong (its `ShopDataError` message).
+        folder: the data folder (``(upload)`` for an uploaded file).
+
+    Example:
+        >>> p = LoadProblem("funnel", "missing", "罗盘.csv", "no such file", "/srv/shop")
+        >>> p.label()
+        ('load_missing', {'file': '罗盘.csv', 'reason': 'no such file', 'folder': '/srv/shop'})
+    """
+
+    table: str
+    kind: Literal["missing", "empty", "broken", "outside"]
+    file: str
+    reason: str
+    folder: str
+
+    def label(self) -> tuple[str, dict[str, str]]:
+        """The notice as a label key of `shopnb.theme.LABELS` and its fields."""
+        return f"load_{self.kind}", {"file": self.file, "reason": self.reason,
+                                     "folder": self.folder}

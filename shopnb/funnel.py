@@ -14,6 +14,7 @@ day: that is how the back office adds them up, too.)
   that went to people who stopped there.
 - `explain_change`: the change of GPM between two periods split exactly into
   the CTR, conversion and AOV effects (Shapley decomposition).
+- `daily_totals`: measures summed over products, carriers and channels, per day.
 - `ctr_decay`: how the CTR of short videos fades with the days since publishing,
   per content format (from the `videos` table).
 - `event_funnel`, `time_to_convert`, `conversion_by_entry_day`: funnels on an
@@ -44,6 +45,7 @@ from shopnb.eventlog import conversion_by_entry_day, event_funnel, time_to_conve
 from shopnb.rates import ratio as _ratio
 from shopnb.rates import wilson
 from shopnb.schema import STAGES
+from shopnb.targets import COST_STAGES, KPIS
 
 __all__ = [
     "BY_SHORTCUTS",
@@ -53,6 +55,7 @@ __all__ = [
     "conversion_by_entry_day",
     "cost_chain",
     "ctr_decay",
+    "daily_totals",
     "event_funnel",
     "explain_change",
     "kpis",
@@ -65,18 +68,6 @@ By = str | Sequence[str] | None
 Period = tuple[object, object]
 
 BY_SHORTCUTS = {"product": ("product_id", "product_name")}
-COST_STAGES = ("impressions", "clicks", "carts", "orders", "buyers")
-KPIS = (
-    "ctr",
-    "click_to_deal",
-    "impression_to_deal",
-    "gpm",
-    "uv_value",
-    "aov",
-    "refund_rate",
-    "roi",
-    *(f"cost_per_{s[:-1]}" for s in COST_STAGES),
-)
 FACTORS = ("ctr", "conversion", "aov")
 _SUMMED = (*STAGES, "gmv", "refunds", "ad_cost")
 
@@ -110,6 +101,31 @@ def resolve_by(
             _need(funnel, [name], f"break down by {name}")
             keys.append(name)
     return funnel, list(dict.fromkeys(keys))
+
+
+def daily_totals(
+    funnel: pd.DataFrame, measures: Sequence[str], *, date: str = "date"
+) -> pd.DataFrame:
+    """`measures` summed over products, carriers and channels: one row per day.
+
+    Rows without a date are left out; missing values count as nothing (a day
+    whose values are all missing sums to 0).
+
+    Example:
+        >>> funnel = pd.DataFrame({"date": pd.to_datetime(["2024-05-02", "2024-05-01",
+        ...                        "2024-05-02"]), "gmv": [1.0, 2.0, 3.0]})
+        >>> daily_totals(funnel, ["gmv"])
+                date  gmv
+        0 2024-05-01  2.0
+        1 2024-05-02  4.0
+    """
+    cols = list(measures)
+    return (
+        funnel[[date, *cols]]
+        .dropna(subset=[date])
+        .groupby(date, as_index=False, sort=True)[cols]
+        .sum()
+    )
 
 
 def summary(

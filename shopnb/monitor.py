@@ -1,9 +1,8 @@
 """KPI targets and alerts: which numbers are off plan, and which fell overnight.
 
-The default targets come from the shop's operating plans: CTR at least 4 %,
-click → deal conversion at least 3.5 %, video completion rate at least 65 %,
-ROI at least 3 and a cost per exposure of at most 0.8 yuan. Override them from
-a TOML file or a dict (`load_targets`).
+The targets are the shop's operating plans' (`shopnb.targets`, re-exported
+here: `DEFAULT_TARGETS`, `Target`, `load_targets`), overridden from a TOML file
+or a dict.
 
 The KPIs are measured as `shopnb.funnel.kpis` defines them, with two
 precisions (`kpi_table`): ROI and the costs per stage count only the paid
@@ -20,19 +19,16 @@ Example:
 
 from __future__ import annotations
 
-import os
-import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Literal
 
 import numpy as np
 import pandas as pd
 
 from shopnb.errors import ShopDataError
-from shopnb.funnel import KPIS, kpis, resolve_by
+from shopnb.funnel import kpis, resolve_by
 from shopnb.rates import ratio
+from shopnb.targets import DEFAULT_TARGETS, KPIS, Target, load_targets
 
 __all__ = [
     "DEFAULT_TARGETS",
@@ -45,94 +41,12 @@ __all__ = [
     "unpaid_by_hour",
 ]
 
-Direction = Literal["min", "max"]
-Status = Literal["ok", "near", "off"]
-
-
-@dataclass(frozen=True)
-class Target:
-    """A KPI's target: at least (``"min"``) or at most (``"max"``) `value`.
-
-    Example:
-        >>> round(Target("cost_per_impression", 0.8, "max").gap(1.0), 6)
-        0.25
-    """
-
-    metric: str
-    value: float
-    direction: Direction = "min"
-
-    def gap(self, actual: float | np.ndarray) -> float | np.ndarray:
-        """How far `actual` falls short, relative to the target (0 or less: met)."""
-        short = (self.value - actual) if self.direction == "min" else (actual - self.value)
-        return short / abs(self.value) if self.value else short
-
-    def status(self, actual: float, tolerance: float = 0.10) -> Status:
-        """``"ok"`` (met), ``"near"`` (short by at most `tolerance`), ``"off"`` (further)."""
-        gap = self.gap(actual)
-        if not np.isfinite(gap):
-            return "ok" if np.isnan(actual) else "off"
-        return "ok" if gap <= 0 else "near" if gap <= tolerance else "off"
-
-
-DEFAULT_TARGETS: dict[str, Target] = {
-    "ctr": Target("ctr", 0.04, "min"),
-    "click_to_deal": Target("click_to_deal", 0.035, "min"),
-    "completion_rate": Target("completion_rate", 0.65, "min"),
-    "roi": Target("roi", 3.0, "min"),
-    "cost_per_impression": Target("cost_per_impression", 0.8, "max"),
-}
 # what a metric is a rate of: alerts skip groups where that base is below min_base
 _BASES = {"ctr": "impressions", "impression_to_deal": "impressions", "gpm": "impressions",
           "cost_per_impression": "impressions", "completion_rate": "plays",
           "aov": "buyers", "cost_per_buyer": "buyers", "cost_per_cart": "carts",
           "cost_per_order": "orders"}
 _PAID = ("roi", *(k for k in KPIS if k.startswith("cost_per_")))
-_METRICS = (*KPIS, "completion_rate", "gmv", "orders", "buyers", "clicks", "impressions")
-
-
-def load_targets(source: str | os.PathLike | Mapping | None = None) -> dict[str, Target]:
-    """The default targets, overridden by a TOML file or a dict.
-
-    Each entry is ``metric = number`` (keeping the default direction; "at
-    least" for a metric without a default) or ``metric = {min = number}`` /
-    ``{max = number}``. In a file the entries may sit under a ``[targets]``
-    table::
-
-        [targets]
-        ctr = 0.05
-        roi = { min = 2.5 }
-        cost_per_click = { max = 1.2 }
-
-    Raises:
-        ShopDataError: an unknown metric, a value that is not a number, or a
-            file that is not TOML.
-
-    Example:
-        >>> load_targets({"cost_per_click": {"max": 1.2}})["cost_per_click"].direction
-        'max'
-    """
-    if source is None:
-        return dict(DEFAULT_TARGETS)
-    entries, origin = _target_entries(source)
-    targets = dict(DEFAULT_TARGETS)
-    for metric, spec in entries.items():
-        if metric not in _METRICS:
-            raise ShopDataError(f"no KPI called {metric!r}; targets can be set for "
-                                f"{', '.join(_METRICS)}", file=origin)
-        default = DEFAULT_TARGETS.get(metric, Target(metric, 0.0)).direction
-        if isinstance(spec, Mapping) and len(spec) == 1 and next(iter(spec)) in ("min", "max"):
-            direction, value = next(iter(spec.items()))
-        elif not isinstance(spec, Mapping):
-            direction, value = default, spec
-        else:
-            raise ShopDataError(f"target {metric}: write a number, {{min = x}} or {{max = x}}; "
-                                f"got {spec!r}", file=origin)
-        if isinstance(value, bool) or not isinstance(value, int | float) or not np.isfinite(value):
-            raise ShopDataError(f"target {metric}: expected a number, found {value!r}",
-                                file=origin)
-        targets[metric] = Target(metric, float(value), direction)
-    return targets
 
 
 def kpi_table(
@@ -328,25 +242,6 @@ def unpaid_by_hour(
 
 
 # --- helpers ---------------------------------------------------------------------------------
-
-def _target_entries(source: str | os.PathLike | Mapping) -> tuple[Mapping, str | None]:
-    if isinstance(source, Mapping):
-        entries, origin = source, None
-    else:
-        origin = str(source)
-        try:
-            with Path(source).open("rb") as f:
-                entries = tomllib.load(f)
-        except OSError as exc:
-            raise ShopDataError(f"cannot read the targets file: {exc.strerror}",
-                                file=origin) from exc
-        except tomllib.TOMLDecodeError as exc:
-            raise ShopDataError(f"the targets file is not valid TOML: {exc}",
-                                file=origin) from exc
-    if isinstance(entries.get("targets"), Mapping):
-        entries = entries["targets"]
-    return entries, origin
-
 
 def _with_completion(table: pd.DataFrame, videos: pd.DataFrame, keys: list[str]
                      ) -> pd.DataFrame:

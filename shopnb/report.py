@@ -328,7 +328,7 @@ def write_report(page: str, out: str | os.PathLike[str], *,
     Returns the path written. Raises `ShopDataError` (nothing written) when the page
     is unknown, a parameter is wrong or the notebook fails.
     """
-    from shopnb.app import notebooks_folder
+    from shopnb.store import notebooks_folder
 
     folder = notebooks if notebooks is not None else notebooks_folder()
     path = folder / f"{page}.ipynb"

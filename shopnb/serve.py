@@ -10,7 +10,7 @@
   `Plan.fill_delay` seconds, so refills do not compete with the visitors
   being served.
 - The data folder, language and notebooks folder reach the kernels as
-  ``SHOPNB_DATA``, ``SHOPNB_LANG`` and ``SHOPNB_NOTEBOOKS`` (see `shopnb.app`).
+  ``SHOPNB_DATA``, ``SHOPNB_LANG`` and ``SHOPNB_NOTEBOOKS`` (see `shopnb.store`).
 - Every page runs in shopnb's lighter kernel (`shopnb.kernel`: no debugger,
   Arrow's system allocator), first on Voila's Jupyter path as ``python3``.
 - The charts' JavaScript (vega, vega-lite, vega-embed) is served once as a
@@ -39,7 +39,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import NoReturn
 
-from shopnb.app import ENV_DATA, ENV_LANG, ENV_NOTEBOOKS, ENV_STATIC_BUNDLE, cache_folder
+from shopnb.store import ENV_DATA, ENV_LANG, ENV_NOTEBOOKS, ENV_STATIC_BUNDLE, cache_folder
 
 __all__ = ["KERNEL_MB", "PAGE_EXTENSIONS", "Plan", "command", "is_loopback", "plan",
            "pool_sizes", "run", "with_static_bundle"]

@@ -1,12 +1,17 @@
-"""shopnb.digest: the other pages' alerts as the landing page lists them."""
+"""shopnb.digest: the other pages' alerts as the landing page lists them, worked out apart and cached."""
 
 from __future__ import annotations
+
+import os
+import shutil
+import time
 
 import pandas as pd
 import pytest
 
 import shopnb as sn
-from shopnb.app import LoadProblem
+from shopnb import digest
+from shopnb.datasets import SAMPLE_FILES, sample_dir
 from shopnb.digest import (
     ALERT_COLUMNS,
     Digest,
@@ -17,6 +22,7 @@ from shopnb.digest import (
     kpi_summary,
     sort_alerts,
 )
+from shopnb.errors import LoadProblem
 
 
 @pytest.fixture
@@ -145,3 +151,53 @@ def test_the_digest_has_the_funnel_alerts_with_the_shops_targets(days):
     found = build_digest({"funnel": days}, targets={"ctr": 0.02})
     assert "kpi_off_target" not in set(found.alerts["kind"])  # 3 % meets a 2 % target
     assert "kpi_drop" in set(found.alerts["kind"])
+
+
+# --- digest: worked out in another process, cached ----------------------------------------------
+
+def test_digest_is_worked_out_once_and_read_from_the_cache(data_folder, monkeypatch, tmp_path):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    shutil.copy(sample_dir() / SAMPLE_FILES["competitors"][0], data_folder)
+    first = digest.cached_digest("山野集官方旗舰店")
+    assert set(first.alerts["page"]) == {"competitors"}
+    assert [p.table for p in first.problems] == ["funnel", "experiments"]  # not in the folder
+    cached = sorted((tmp_path / "cache" / "shopnb").glob("digest-*.json"))
+    assert len(cached) == 1
+    marked = Digest.from_json(cached[0].read_text())
+    marked.alerts.loc[0, "subject"] = "CACHED"
+    cached[0].write_text(marked.to_json())
+    assert digest.cached_digest("山野集官方旗舰店").alerts["subject"][0] == "CACHED"
+    # another own shop is another digest
+    assert "CACHED" not in digest.cached_digest("悦家生活馆").alerts["subject"].tolist()
+
+
+def test_digests_unused_for_a_month_are_deleted_when_a_new_one_is_written(data_folder,
+                                                                          monkeypatch, tmp_path):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    folder = tmp_path / "cache" / "shopnb"
+    folder.mkdir(parents=True)
+    month = digest.DIGEST_UNUSED_S
+    for name, age in (("old", month + 60), ("recent", month - 3600)):
+        for suffix in (".json", ".lock"):
+            path = folder / f"digest-{name}{suffix}"
+            path.write_text("{}")
+            os.utime(path, (time.time() - age,) * 2)
+    digest.cached_digest()
+    left = sorted(p.name for p in folder.iterdir())
+    assert "digest-old.json" not in left and "digest-old.lock" not in left
+    assert {"digest-recent.json", "digest-recent.lock"} <= set(left)
+    (current,) = set(folder.glob("digest-*.json")) - {folder / "digest-recent.json"}
+    # reading a digest marks it used: its age counts from then
+    os.utime(current, (time.time() - month - 60,) * 2)
+    digest.cached_digest()
+    assert time.time() - current.stat().st_mtime < 60
+
+
+def test_a_failed_digest_says_so_on_the_page_not_with_a_traceback(data_folder, monkeypatch,
+                                                                  tmp_path):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setattr(digest.sys, "executable", str(tmp_path / "no-python"))
+    found = digest.cached_digest()
+    assert found.alerts.empty
+    assert found.failures == [("index", "the alerts could not be worked out; the server log "
+                                        "has the details")]

@@ -13,10 +13,10 @@ import pandas as pd
 import pytest
 
 from shopnb import charts, cli, report
-from shopnb.app import notebooks_folder
 from shopnb.errors import ShopDataError
 from shopnb.pages._widgets import chart_widget
 from shopnb.pages.funnel import CHARTS, TABS
+from shopnb.store import notebooks_folder
 from shopnb.theme import t
 
 
@@ -130,7 +130,7 @@ def test_write_report_runs_the_page_with_its_parameters(tmp_path):
     assert "Shop overview" in doc and "Open alerts" in doc
     specs = json.loads(doc.split("const shopnbSpecs = ")[1].split(";\n")[0])
     assert len(specs) == 1 and specs[0]["title"] == "Daily GMV"
-    assert "sn.app.table" not in doc and "build_index" not in doc  # no code cells
+    assert "sn.store.table" not in doc and "build_index" not in doc  # no code cells
     assert "vegaEmbed" in doc and len(doc) > 500_000  # the JavaScript is in the file
     assert sorted(p.name for p in tmp_path.iterdir()) == ["index.html"]
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from shopnb import cli, serve
-from shopnb.app import ENV_DATA, ENV_LANG, ENV_NOTEBOOKS
+from shopnb.store import ENV_DATA, ENV_LANG, ENV_NOTEBOOKS
 
 NOTEBOOKS = ["competitors.ipynb", "experiments.ipynb", "funnel.ipynb", "index.ipynb"]
 
@@ -162,7 +162,7 @@ def test_the_pages_kernel_is_the_light_one_and_the_funnel_page_needs_no_scipy(mo
     try:
         code = ("import sys, pyarrow, shopnb as sn\n"
                 "from shopnb.pages.funnel import build_funnel\n"
-                "build_funnel(sn.app.funnel_tables(None))\n"
+                "build_funnel(sn.store.funnel_tables(None))\n"
                 "hooks = get_ipython().events.callbacks['post_run_cell']\n"
                 "print(pyarrow.default_memory_pool().backend_name,"
                 " [h.__name__ for h in hooks][-2:] == ['give_back_memory', 'freeze_what_is_kept'],"

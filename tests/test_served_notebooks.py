@@ -10,8 +10,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from shopnb.app import ENV_DATA
 from shopnb.datasets import SAMPLE_FILES
+from shopnb.store import ENV_DATA
 
 NOTEBOOKS = sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("*.ipynb"))
 FUNNEL_FILE = SAMPLE_FILES["funnel"][0]

@@ -15,9 +15,9 @@ import altair as alt
 import pandas as pd
 import traitlets
 
-from shopnb.app import ENV_STATIC_BUNDLE
 from shopnb.charts import TITLE_PARAM, layout_of, rows_title
 from shopnb.errors import ShopDataError
+from shopnb.store import ENV_STATIC_BUNDLE, cache_folder
 from shopnb.theme import COLORS, FONT
 
 # vega-embed options: SVG (crisp, and testable in a browser), and an actions
@@ -36,8 +36,7 @@ def _bundle_cache() -> Path | None:
     name = bundle_name()
     if name is None:
         return None
-    root = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(root) / "shopnb" / name
+    return cache_folder() / name
 
 
 def bundle_name() -> str | None:

@@ -38,56 +38,21 @@ from collections.abc import Callable
 import altair as alt
 import ipywidgets as widgets
 import pandas as pd
-from pandas.api.types import is_datetime64_any_dtype, is_numeric_dtype
 
 from shopnb import charts
 from shopnb import competitors as comp
-from shopnb.app import LoadProblem
-from shopnb.errors import ShopDataError
+from shopnb.errors import LoadProblem, ShopDataError
 from shopnb.pages._widgets import Kept, chart_widget, draw_chart, message_html, title_html
 from shopnb.pages.header import PageHeader
-from shopnb.schema import TABLES
+from shopnb.store import check_competitors
 from shopnb.theme import COLORS, FONT, LANGS, t
 
-__all__ = ["MEASURES", "CompetitorsPage", "CreatorBenchmarkPage", "build_competitors",
-           "check_competitors"]
+__all__ = ["MEASURES", "CompetitorsPage", "CreatorBenchmarkPage", "build_competitors"]
 
 MEASURES = ("gmv", "sales")
 CHARTS = ("share", "price_index", "alerts", "content", "audience", "traffic", "lifecycle")
 _LANG_NAMES = {"zh": "中文", "en": "English"}
 _ALL = ""  # the category dropdown's value for every category
-
-
-def check_competitors(df: object) -> tuple[str, dict]:
-    """What is wrong with `df` for this page, as a label key and its fields.
-
-    Returns ``("", {})`` when the page can draw: a DataFrame with ``date``,
-    ``shop`` and ``gmv`` or ``sales``, numbers where the `competitors` schema has
-    numbers (prices, sales, fans, shares ...), dates, and a row.
-
-    Example:
-        >>> check_competitors(pd.DataFrame({"date": [], "shop": []}))
-        ('missing_columns', {'columns': 'gmv, sales'})
-    """
-    if isinstance(df, LoadProblem):
-        return df.label()
-    if not isinstance(df, pd.DataFrame):
-        return "not_a_table", {"kind": type(df).__name__}
-    missing = [c for c in ("date", "shop") if c not in df.columns]
-    measures = [m for m in MEASURES if m in df.columns]
-    if missing or not measures:
-        return "missing_columns", {"columns": ", ".join(missing or MEASURES)}
-    numbers = [c.name for c in TABLES["competitors"].columns
-               if c.kind in ("count", "number", "money", "rate")]
-    not_numeric = [c for n in numbers for c in (n, f"{n}_low", f"{n}_high")
-                   if c in df.columns and not is_numeric_dtype(df[c])]
-    if not_numeric:
-        return "not_numeric", {"columns": ", ".join(not_numeric)}
-    if not is_datetime64_any_dtype(df["date"]):
-        return "not_dates", {"columns": "date"}
-    if df[["date", "shop"]].dropna().empty:
-        return "no_data", {}
-    return "", {}
 
 
 class CompetitorsPage(widgets.VBox):
@@ -115,7 +80,7 @@ class CompetitorsPage(widgets.VBox):
         if lang not in LANGS:
             raise ValueError(f"lang must be one of {', '.join(LANGS)}; got {lang!r}")
         self._lang, self._window, self._busy, self._asked_own = lang, window, False, own_shop
-        self._problem, self._fields = check_competitors(competitors)
+        self._problem, self._fields = check_competitors(competitors, MEASURES)
         self.data = pd.DataFrame() if self._problem else comp.weekly(competitors)
         self._shops = ([] if self._problem  # as they come in the table: the own shop first
                        else list(dict.fromkeys(competitors["shop"].dropna())))

@@ -37,7 +37,6 @@ import numpy as np
 import pandas as pd
 
 from shopnb import experiments as ex
-from shopnb.app import LoadProblem
 from shopnb.charts import (
     ab_cumulative,
     ab_daily,
@@ -47,7 +46,7 @@ from shopnb.charts import (
     interval_text,
     metric_label,
 )
-from shopnb.errors import ShopDataError
+from shopnb.errors import LoadProblem, ShopDataError
 from shopnb.pages._widgets import Kept, chart_widget, message_html, title_html
 from shopnb.pages.header import PageHeader
 from shopnb.theme import COLORS, FONT, LANGS, t

@@ -40,12 +40,8 @@ from __future__ import annotations
 
 import html
 import os
-import shutil
-import tempfile
 import urllib.parse
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
-from pathlib import Path
 
 import altair as alt
 import ipywidgets as widgets
@@ -54,9 +50,7 @@ import pandas as pd
 
 from shopnb import charts, eventlog, monitor
 from shopnb import funnel as fn
-from shopnb.datasets import SAMPLE_FILES, load_sample, sample_dir
-from shopnb.errors import ShopDataError
-from shopnb.load import load_events, load_funnel, load_orders, load_videos
+from shopnb.errors import LoadProblem, ShopDataError
 from shopnb.pages._widgets import (
     chart_widget,
     draw_chart,
@@ -66,11 +60,10 @@ from shopnb.pages._widgets import (
     title_html,
 )
 from shopnb.pages.header import PageHeader
-from shopnb.pages.index import check_funnel
+from shopnb.store import NOT_AN_EXPORT, ShopTables, as_tables, check_funnel, read_uploads
 from shopnb.theme import COLORS, FONT, LANGS, t
-from shopnb.uploads import check_upload
 
-__all__ = ["CHARTS", "FunnelPage", "ShopTables", "build_funnel", "read_exports", "shop_tables"]
+__all__ = ["CHARTS", "FunnelPage", "build_funnel"]
 
 CHARTS = ("funnel", "trend", "waterfall", "heatmap", "decay", "events", "ttc")
 TABS = {"overview": ("funnel", "trend", "waterfall"), "content": ("heatmap", "decay"),
@@ -87,111 +80,6 @@ SHOWN_ALERTS = 30
 DEFAULT_DAYS = 30
 _LANG_NAMES = {"zh": "中文", "en": "English"}
 _ALL = ""
-
-
-# --- data ----------------------------------------------------------------------------------------
-
-@dataclass
-class ShopTables:
-    """The tables the page reads; only `funnel` is required.
-
-    Attributes:
-        events: a DataFrame, or the path of a canonical event log (Parquet or CSV)
-            that DuckDB reads when the user-path tab is first opened.
-        sources: the files the tables came from (empty for the sample shop).
-        issues: data-quality notes the loaders made (``strict=False``).
-    """
-
-    funnel: pd.DataFrame
-    events: pd.DataFrame | str | os.PathLike | None = None
-    videos: pd.DataFrame | None = None
-    orders: pd.DataFrame | None = None
-    sources: list[str] = field(default_factory=list)
-    issues: list[str] = field(default_factory=list)
-
-
-_NO_FUNNEL = "no funnel data"
-_LOADERS: tuple[tuple[str, Callable[..., pd.DataFrame]], ...] = (
-    ("events", load_events), ("orders", load_orders), ("videos", load_videos),
-    ("funnel", load_funnel))
-
-
-def read_exports(paths: Sequence[str | os.PathLike]) -> ShopTables:
-    """The page's tables from export files of any kind: each file goes to the first loader
-    (events, orders, videos, funnel) that finds its columns.
-
-    Raises:
-        ShopDataError: a file that none of the loaders can read, or no funnel data.
-
-    Example:
-        >>> read_exports([])  # doctest: +IGNORE_EXCEPTION_DETAIL
-        Traceback (most recent call last):
-        shopnb.errors.ShopDataError: no funnel data
-    """
-    found: dict[str, list[pd.DataFrame]] = {name: [] for name, _ in _LOADERS}
-    issues: list[str] = []
-    for path in map(Path, paths):
-        errors = []
-        for name, loader in _LOADERS:
-            try:
-                table = loader(path, strict=False)
-            except ShopDataError as exc:
-                errors.append(str(exc))
-                continue
-            found[name].append(table)
-            issues += [str(i) for i in table.attrs.get("issues", [])]
-            break
-        else:
-            raise ShopDataError(f"not a known export (funnel, videos, orders or behaviour "
-                                f"log): {errors[-1]}", file=path.name)
-    if not found["funnel"]:
-        raise ShopDataError(f"{_NO_FUNNEL}: add a 罗盘 product or deal export")
-    tables = {name: pd.concat(frames, ignore_index=True) if frames else None
-              for name, frames in found.items()}
-    return ShopTables(**tables, sources=[Path(p).name for p in paths], issues=issues)
-
-
-def shop_tables(folder: str | os.PathLike | None = None) -> ShopTables:
-    """The tables of the folder given, else of the folder in ``SHOPNB_DATA``, else the sample shop.
-
-    Example:
-        >>> shop_tables().funnel["carrier"].sort_values().unique().tolist()
-        ['card', 'live', 'video']
-    """
-    folder = folder or os.environ.get("SHOPNB_DATA") or None
-    if folder is None:  # the sample's log is canonical already: DuckDB reads it as it is
-        return ShopTables(funnel=load_sample("funnel"),
-                          events=sample_dir() / SAMPLE_FILES["events"][0],
-                          videos=load_sample("videos"), orders=load_sample("orders"))
-    path = Path(folder)
-    if not path.is_dir():
-        raise ShopDataError("no such folder", file=str(path))
-    return read_exports(sorted(p for p in path.iterdir() if p.is_file()
-                               and not p.name.startswith((".", "~$"))))
-
-
-def _from_uploads(files: Sequence[Mapping]) -> ShopTables:
-    """Uploaded files (FileUpload's value) read through the loaders, via a private temp dir."""
-    folder = Path(tempfile.mkdtemp(prefix="shopnb-upload-"))
-    try:
-        paths = []
-        for f in files:
-            path = folder / Path(str(f["name"])).name
-            path.write_bytes(bytes(f["content"]))
-            paths.append(path)
-        return read_exports(paths)
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
-
-
-def _as_tables(data: object) -> ShopTables:
-    if isinstance(data, ShopTables):
-        return data
-    if isinstance(data, pd.DataFrame):
-        return ShopTables(funnel=data)
-    return ShopTables(funnel=getattr(data, "funnel", data),
-                      events=getattr(data, "events", None), videos=getattr(data, "videos", None),
-                      orders=getattr(data, "orders", None))
 
 
 # --- the page ------------------------------------------------------------------------------------
@@ -265,7 +153,7 @@ class FunnelPage(widgets.VBox):
             widgets.HBox([self.upload, self.download], layout=widgets.Layout(
                 align_items="center", flex_flow="row wrap")),
             self.info, self.message, self._body]
-        self._set_data(_as_tables(data))
+        self._set_data(as_tables(data))
         for key in ("dates", "products", "carrier", "channel", "format", "kpi", "compare",
                     "window"):
             c[key].observe(self._on_control, names="value")
@@ -421,6 +309,7 @@ class FunnelPage(widgets.VBox):
         shows them all, while a visitor's page draws a tab when it is opened.
 
         Example:
+            >>> from shopnb.store import shop_tables
             >>> page = build_funnel(shop_tables(), lang="en")
             >>> page.charts["heatmap"].chart is None  # on the second tab
             True
@@ -716,21 +605,9 @@ class FunnelPage(widgets.VBox):
         files = change["new"]
         if not files:
             return
-        refused = [f"{f['name']}: {why[1]}" for f in files
-                   if (why := check_upload(str(f["name"]), bytes(f["content"])))]
-        if refused:  # too large, not an export, or not what its name says
-            self.info.value = message_html(t("fn_bad_upload", self._lang,
-                                             error="; ".join(refused)))
-            self.info.layout.display = None
-            return
-        try:
-            tables = _from_uploads(files)
-        except ShopDataError as exc:  # per file: not a known export; or no funnel at all
-            lang = self._lang
-            said = (t("fn_upload_unknown", lang, file=exc.file) if exc.file else
-                    t("fn_upload_no_funnel", lang) if str(exc).startswith(_NO_FUNNEL) else "")
-            self.info.value = (message_html(said) if said else "") + message_html(
-                t("fn_bad_upload", lang, error=exc.issue.message))
+        tables = read_uploads(files)
+        if isinstance(tables, LoadProblem):
+            self.info.value = _upload_problem_html(tables, self._lang)
             self.info.layout.display = None
             return
         notes = [t("fn_loaded", self._lang, files=", ".join(tables.sources))]
@@ -742,6 +619,19 @@ class FunnelPage(widgets.VBox):
 
 
 _NOTE = {"events": "events", "ttc": "events"}
+
+
+def _upload_problem_html(problem: LoadProblem, lang: str) -> str:
+    """Why the uploaded files were not taken: a file no loader takes, or no funnel among
+    them (each said in words first), else the file refused and why."""
+    if problem.kind == "missing":
+        said, error = t("fn_upload_no_funnel", lang), problem.reason
+    elif problem.reason.startswith(NOT_AN_EXPORT):
+        said, error = t("fn_upload_unknown", lang, file=problem.file), problem.reason
+    else:  # too large, not an export, or not what its name says
+        said, error = "", f"{problem.file}: {problem.reason}"
+    return (message_html(said) if said else "") + message_html(
+        t("fn_bad_upload", lang, error=error))
 
 
 # --- helpers -------------------------------------------------------------------------------------
@@ -791,14 +681,15 @@ def build_funnel(data: object, *, lang: str = "zh",
     """The funnel page for a shop's tables.
 
     Args:
-        data: `ShopTables` (see `shop_tables`), the sample shop
+        data: `shopnb.store.ShopTables` (see `shopnb.store.shop_tables`), the sample shop
             (`shopnb.make_shop_data`), anything with ``.funnel`` (and optionally
             ``.events``, ``.videos``, ``.orders``), or just the ``funnel`` table.
             Bad or empty data gives a page with a friendly message.
         lang: ``"zh"`` or ``"en"``; the page's toggle switches it later.
-        targets: KPI targets (a dict or a TOML file, see `shopnb.monitor.load_targets`).
+        targets: KPI targets (a dict or a TOML file, see `shopnb.targets.load_targets`).
 
     Example:
+        >>> from shopnb.store import shop_tables  # doctest: +SKIP
         >>> build_funnel(shop_tables(), lang="en")  # doctest: +SKIP
     """
     return FunnelPage(data, lang=lang, targets=targets)

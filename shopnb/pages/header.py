@@ -1,4 +1,5 @@
-"""The header every page shares: navigation between the pages and the language switch.
+"""The header every page shares: navigation between the pages and the language switch;
+and the words for a table a page could not read (`problem_text`).
 
 `PageHeader(page, title, lang)` wraps a page's own title and language toggle
 in a bar with links to the other pages whose notebooks exist (the landing page,
@@ -6,7 +7,7 @@ funnel, competitors, A/B tests). Switching the language relabels the links and
 makes them keep the language (``competitors.ipynb?lang=en``).
 
 A kernel started for a request reads ``?lang=`` when the notebook runs
-(`shopnb.app.lang`). A preheated kernel ran its notebook before anyone asked
+(`shopnb.store.lang`). A preheated kernel ran its notebook before anyone asked
 for the page, so the header listens, in the background, for the request Voila
 hands the kernel when it gives it to a visitor, and switches the toggle to the
 address's language then (`follow_request`).
@@ -33,10 +34,12 @@ from urllib.parse import parse_qs
 
 import ipywidgets as widgets
 
-from shopnb.app import log_exception, notebooks_folder
+from shopnb.errors import LoadProblem
+from shopnb.store import log_exception, notebooks_folder
 from shopnb.theme import COLORS, FONT, LANGS, t
 
-__all__ = ["PAGES", "PageHeader", "available_pages", "follow_request", "nav_html"]
+__all__ = ["PAGES", "PageHeader", "available_pages", "follow_request", "nav_html",
+           "problem_text"]
 
 # page key -> notebook, in the order of the navigation
 PAGES = {
@@ -47,8 +50,20 @@ PAGES = {
 }
 
 
+def problem_text(problem: LoadProblem, lang: str) -> str:
+    """The notice a page shows for `problem`, in `lang`: what is wrong, which file, what to do.
+
+    Example:
+        >>> p = LoadProblem("funnel", "missing", "罗盘.csv", "no such file", "/srv/shop")
+        >>> problem_text(p, "en").startswith("No data: the data folder /srv/shop has no 罗盘.csv")
+        True
+    """
+    key, fields = problem.label()
+    return t(key, lang, **fields)
+
+
 def available_pages(folder: str | os.PathLike[str] | None = None) -> list[str]:
-    """The pages whose notebook is in `folder` (default: `shopnb.app.notebooks_folder`).
+    """The pages whose notebook is in `folder` (default: `shopnb.store.notebooks_folder`).
 
     Example:
         >>> available_pages()[0]

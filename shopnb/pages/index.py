@@ -4,11 +4,11 @@ From top to bottom: the shared header (`shopnb.pages.header`); today's and
 this week's KPIs against their targets (`shopnb.digest.kpi_summary`); the open alerts
 of every page, most severe first, each linking to its page (a
 `shopnb.digest.Digest`); a card per page; and the shop's daily trend, one measure at a
-time (the funnel table summed by day with `daily_totals`, drawn with
+time (the funnel table summed by day with `shopnb.funnel.daily_totals`, drawn with
 `shopnb.charts.daily_trend` in an offline `alt.JupyterChart`). A measure
 dropdown and the language toggle redraw it by assigning a new chart to the
-same widget; an uploaded 罗盘 export (`shopnb.uploads`) replaces the shop's
-data in the trend.
+same widget; an uploaded 罗盘 export (`shopnb.store.read_uploads`) replaces the
+shop's data in the trend.
 
 Example:
     >>> import pandas as pd
@@ -25,81 +25,35 @@ Example:
 from __future__ import annotations
 
 import html
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 
 import altair as alt
 import ipywidgets as widgets
 import pandas as pd
-from pandas.api.types import is_datetime64_any_dtype, is_numeric_dtype
 
-from shopnb.app import LoadProblem, log_exception
 from shopnb.charts import daily_trend, kpi_label, metric_label
 from shopnb.digest import Digest, kpi_summary
-from shopnb.errors import ShopDataError
+from shopnb.errors import LoadProblem, ShopDataError
+from shopnb.funnel import daily_totals
 from shopnb.pages._widgets import chart_widget, format_kpi, kpi_card, message_html, title_html
-from shopnb.pages.header import PAGES, PageHeader
+from shopnb.pages.header import PAGES, PageHeader, problem_text
+from shopnb.store import (
+    ACCEPTED,
+    MAX_UPLOAD_BYTES,
+    UPLOADED,
+    check_funnel,
+    log_exception,
+    read_uploads,
+)
 from shopnb.theme import COLORS, FONT, LABELS, LANGS, t
-from shopnb.uploads import ACCEPTED, MAX_UPLOAD_BYTES, read_upload
 
-__all__ = ["MAX_ALERTS", "MEASURES", "IndexPage", "build_index", "check_funnel", "daily_totals"]
+__all__ = ["MAX_ALERTS", "MEASURES", "IndexPage", "build_index"]
 
 MEASURES = ("gmv", "orders", "buyers", "clicks")
 MAX_ALERTS = 8  # rows in the alert list; the rest are counted and left to their pages
 
 _LANG_NAMES = {"zh": "中文", "en": "English"}
 _SEVERITY_COLORS = {"high": COLORS["primary"], "medium": COLORS["warning_border"]}
-
-
-def daily_totals(
-    funnel: pd.DataFrame, measures: Sequence[str] = MEASURES, *, date: str = "date"
-) -> pd.DataFrame:
-    """`measures` summed over products, carriers and channels: one row per day.
-
-    Rows without a date are left out; missing values count as nothing (a day
-    whose values are all missing sums to 0).
-
-    Example:
-        >>> funnel = pd.DataFrame({"date": pd.to_datetime(["2024-05-02", "2024-05-01",
-        ...                        "2024-05-02"]), "gmv": [1.0, 2.0, 3.0]})
-        >>> daily_totals(funnel, ["gmv"])
-                date  gmv
-        0 2024-05-01  2.0
-        1 2024-05-02  4.0
-    """
-    cols = list(measures)
-    return (
-        funnel[[date, *cols]]
-        .dropna(subset=[date])
-        .groupby(date, as_index=False, sort=True)[cols]
-        .sum()
-    )
-
-
-def check_funnel(funnel: object, measures: Sequence[str] = MEASURES) -> tuple[str, dict]:
-    """What is wrong with `funnel` for this page, as a label key and its fields.
-
-    Returns ``("", {})`` when the page can draw at least one of `measures`.
-
-    Example:
-        >>> check_funnel(pd.DataFrame({"date": []}))
-        ('missing_columns', {'columns': 'gmv, orders, buyers, clicks'})
-    """
-    if isinstance(funnel, LoadProblem):
-        return funnel.label()
-    if not isinstance(funnel, pd.DataFrame):
-        return "not_a_table", {"kind": type(funnel).__name__}
-    missing = [c for c in ("date",) if c not in funnel.columns]
-    usable = [m for m in measures if m in funnel.columns]
-    if missing or not usable:
-        return "missing_columns", {"columns": ", ".join(missing or list(measures))}
-    not_numeric = [m for m in usable if not is_numeric_dtype(funnel[m])]
-    if not_numeric:
-        return "not_numeric", {"columns": ", ".join(not_numeric)}
-    if not is_datetime64_any_dtype(funnel["date"]):
-        return "not_dates", {"columns": "date"}
-    if funnel["date"].notna().sum() == 0:
-        return "no_data", {}
-    return "", {}
 
 
 class IndexPage(widgets.VBox):
@@ -182,7 +136,7 @@ class IndexPage(widgets.VBox):
 
     def _use(self, funnel: pd.DataFrame | LoadProblem) -> None:
         """Show the trend of `funnel` (or what is wrong with it)."""
-        self._problem, self._problem_fields = check_funnel(funnel)
+        self._problem, self._problem_fields = check_funnel(funnel, MEASURES)
         self._measures = [m for m in MEASURES if m in getattr(funnel, "columns", ())]
         self.daily = (daily_totals(funnel, self._measures) if not self._problem
                       else pd.DataFrame())
@@ -232,15 +186,16 @@ class IndexPage(widgets.VBox):
         if not change["new"]:
             return
         file = change["new"][0]
-        found = read_upload(file["name"], bytes(file["content"]), "funnel")
-        usable = isinstance(found, pd.DataFrame) and not check_funnel(found)[0]
+        found = read_uploads([file], "funnel")
+        usable = isinstance(found, pd.DataFrame) and not check_funnel(found, MEASURES)[0]
         if usable:
             self.source, self._upload_problem = file["name"], None
             self._use(found)
         else:
             self._upload_problem = found if isinstance(found, LoadProblem) else LoadProblem(
-                "funnel", "broken", file["name"], t(check_funnel(found)[0], "en",
-                                                    **check_funnel(found)[1]), "(upload)")
+                "funnel", "broken", file["name"], t(check_funnel(found, MEASURES)[0], "en",
+                                                    **check_funnel(found, MEASURES)[1]),
+                UPLOADED)
             self._relabel()
 
     def _relabel(self) -> None:
@@ -260,7 +215,7 @@ class IndexPage(widgets.VBox):
         upload.description = t("upload", lang)
         upload.tooltip = t("upload_help", lang, mb=MAX_UPLOAD_BYTES // 2**20)
         note = self.upload_note
-        note.value = message_html(self._upload_problem.message(lang)) \
+        note.value = message_html(problem_text(self._upload_problem, lang)) \
             if self._upload_problem else ""
         note.layout.display = None if self._upload_problem else "none"
         measure = self.controls["measure"]
@@ -358,7 +313,7 @@ def _alerts_html(digest: Digest, lang: str) -> str:
              f"{html.escape(t('alerts_more', lang, n=more))}</div>" if more > 0 else "")
     body = (f'<table style="border-collapse: collapse; font-size: 13px;"><tbody>{"".join(rows)}'
             f"</tbody></table>{extra}" if rows else message_html(t("alerts_none", lang)))
-    shown = [p.message(lang) for p in digest.problems] + [
+    shown = [problem_text(p, lang) for p in digest.problems] + [
         t("alerts_unavailable", lang, page=t(f"nav_{page}", lang), reason=reason)
         for page, reason in digest.failures]
     return (f'<div style="font-family: {FONT}; color: {COLORS["text"]};">'
@@ -401,13 +356,14 @@ def build_index(funnel: pd.DataFrame | LoadProblem, digest: Digest | None = None
             of ``gmv``, ``orders``, ``buyers``, ``clicks``. Bad or empty data
             (or a `LoadProblem`) gives a friendly message instead of the trend.
         digest: the open alerts of every page (`shopnb.digest.build_digest`, or
-            `shopnb.app.digest` in a served notebook); None: no alerts.
-        targets: KPI targets over the plans' defaults (`shopnb.monitor.load_targets`;
-            `shopnb.app.targets().spec` in a served notebook).
+            `shopnb.digest.cached_digest` in a served notebook); None: no alerts.
+        targets: KPI targets over the plans' defaults (`shopnb.targets.load_targets`;
+            `shopnb.store.targets().spec` in a served notebook).
         lang: ``"zh"`` or ``"en"``; the page's toggle switches it later.
 
     Example:
         >>> import shopnb as sn  # doctest: +SKIP
-        >>> build_index(sn.app.table("funnel"), sn.app.digest())  # doctest: +SKIP
+        >>> from shopnb.digest import cached_digest  # doctest: +SKIP
+        >>> build_index(sn.store.table("funnel"), cached_digest())  # doctest: +SKIP
     """
     return IndexPage(funnel, digest, targets=targets, lang=lang)

@@ -14,13 +14,14 @@ import shopnb as sn
 from shopnb import competitors as comp
 from shopnb.charts import RIVAL_SELECTION
 from shopnb.pages.competitors import (
+    MEASURES,
     CompetitorsPage,
     CreatorBenchmarkPage,
     _of_shops,
     _or_none,
     build_competitors,
-    check_competitors,
 )
+from shopnb.store import check_competitors
 from shopnb.theme import COLORS
 
 W = pd.to_datetime(["2026-06-15", "2026-06-22", "2026-06-29"])
@@ -247,7 +248,7 @@ def test_bad_data_gives_a_friendly_message_in_both_languages(data_in, zh, en):
 
 
 def test_check_competitors_accepts_a_good_table(rivals):
-    assert check_competitors(rivals) == ("", {})
+    assert check_competitors(rivals, MEASURES) == ("", {})
 
 
 def test_missing_parts_hide_their_chart_behind_a_note(rivals, funnel):

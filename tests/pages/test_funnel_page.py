@@ -14,15 +14,8 @@ import pytest
 from shopnb import charts, eventlog, monitor
 from shopnb import funnel as fn
 from shopnb.errors import ShopDataError
-from shopnb.pages.funnel import (
-    CHARTS,
-    TABS,
-    FunnelPage,
-    ShopTables,
-    build_funnel,
-    read_exports,
-    shop_tables,
-)
+from shopnb.pages.funnel import CHARTS, TABS, FunnelPage, build_funnel
+from shopnb.store import ShopTables, read_exports, shop_tables
 
 DAYS = pd.date_range("2024-11-01", periods=14, freq="D")
 CELLS = [("live", "feed", "all"), ("video", "ads", None)]  # carrier, channel, format

@@ -8,8 +8,11 @@ import pandas as pd
 import pytest
 
 from shopnb.digest import Digest, build_digest
+from shopnb.errors import LoadProblem
+from shopnb.funnel import daily_totals
 from shopnb.pages import IndexPage, build_index
-from shopnb.pages.index import check_funnel, daily_totals
+from shopnb.pages.index import MEASURES
+from shopnb.store import check_funnel
 
 
 def _drawn(page: IndexPage) -> pd.DataFrame:
@@ -18,7 +21,7 @@ def _drawn(page: IndexPage) -> pd.DataFrame:
 
 
 def test_daily_totals_sums_products_carriers_and_channels(funnel):
-    daily = daily_totals(funnel)
+    daily = daily_totals(funnel, MEASURES)
     assert list(daily.columns) == ["date", "gmv", "orders", "buyers", "clicks"]
     assert daily["date"].dt.strftime("%Y-%m-%d").tolist() == [
         "2024-05-01",
@@ -130,7 +133,7 @@ def test_bad_or_empty_data_shows_a_friendly_message_in_both_languages(funnel, ba
 
 
 def test_check_funnel_accepts_good_data(funnel):
-    assert check_funnel(funnel) == ("", {})
+    assert check_funnel(funnel, MEASURES) == ("", {})
 
 
 def test_unknown_language_is_refused(funnel):
@@ -188,8 +191,6 @@ def test_cards_link_every_other_page(funnel):
 
 
 def test_unreadable_tables_give_the_file_and_what_to_do_not_a_traceback(funnel):
-    from shopnb.app import LoadProblem
-
     missing = LoadProblem("funnel", "missing", "罗盘.csv", "no such file", "/srv/shop")
     broken = LoadProblem("competitors", "broken", "竞品.xlsx", "竞品.xlsx, column 价格, row 3: "
                          "expected a number", "/srv/shop")
@@ -254,8 +255,6 @@ def test_a_bad_upload_says_why_and_keeps_the_trend(funnel):
 
 
 def test_an_upload_brings_a_page_without_data_to_life():
-    from shopnb.app import LoadProblem
-
     page = build_index(LoadProblem("funnel", "missing", "罗盘.csv", "no such file", "/srv"),
                        lang="en")
     assert page.jchart is None and page.message in page.trend.children

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from shopnb.app import LoadProblem
+from shopnb.errors import LoadProblem
 from shopnb.pages.competitors import build_competitors
 from shopnb.pages.experiments import build_experiments
 from shopnb.pages.funnel import build_funnel

@@ -10,7 +10,8 @@ from shopnb.charts import _with_rows, layout_of
 from shopnb.pages import _widgets
 from shopnb.pages.competitors import build_competitors
 from shopnb.pages.experiments import build_experiments
-from shopnb.pages.funnel import build_funnel, shop_tables
+from shopnb.pages.funnel import build_funnel
+from shopnb.store import shop_tables
 
 
 def test_offline_bundle_is_built_once_then_read_from_the_cache(tmp_path, monkeypatch):

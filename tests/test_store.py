@@ -1,38 +1,30 @@
-"""shopnb.app: the served notebooks' settings, the data folder's tables, the digest."""
+"""shopnb.store: the served notebooks' settings, the data folder's tables, targets, uploads."""
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
-import time
+import tempfile
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
 import shopnb as sn
-from shopnb import app
+from shopnb import store
 from shopnb.datasets import SAMPLE_FILES, sample_dir
-from shopnb.digest import Digest
-from shopnb.errors import ShopDataError
+from shopnb.errors import LoadProblem, ShopDataError
+from shopnb.pages.header import problem_text
 
 FUNNEL_FILE = SAMPLE_FILES["funnel"][0]
-
-
-@pytest.fixture
-def data_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """An empty data folder, configured as `shopnb serve --data` does."""
-    folder = tmp_path / "shop"
-    folder.mkdir()
-    monkeypatch.setenv(app.ENV_DATA, str(folder))
-    return folder
 
 
 # --- inside: a data parameter stays in the data folder ----------------------------------------
 
 @pytest.mark.parametrize("name", ["罗盘.csv", "2026-11/罗盘.csv", "./a.csv", "a..b.csv"])
 def test_inside_accepts_names_within_the_folder(tmp_path: Path, name: str) -> None:
-    assert app.inside(tmp_path, name) == (tmp_path / name).resolve()
+    assert store.inside(tmp_path, name) == (tmp_path / name).resolve()
 
 
 @pytest.mark.parametrize(("name", "why"), [
@@ -48,7 +40,7 @@ def test_inside_accepts_names_within_the_folder(tmp_path: Path, name: str) -> No
 def test_inside_refuses_names_that_could_leave_the_folder(tmp_path: Path, name: str,
                                                           why: str) -> None:
     with pytest.raises(ShopDataError, match="must name a file inside the data folder") as err:
-        app.inside(tmp_path, name)
+        store.inside(tmp_path, name)
     assert why in str(err.value)
 
 
@@ -58,37 +50,37 @@ def test_inside_refuses_a_link_that_leads_outside(tmp_path: Path) -> None:
     folder.mkdir()
     (folder / "link.csv").symlink_to(tmp_path / "outside.csv")
     with pytest.raises(ShopDataError, match="link that leads outside"):
-        app.inside(folder, "link.csv")
+        store.inside(folder, "link.csv")
 
 
 # --- lang --------------------------------------------------------------------------------------
 
 def test_lang_prefers_the_parameter_then_the_address_then_the_server(monkeypatch):
-    monkeypatch.setenv(app.ENV_LANG, "en")
+    monkeypatch.setenv(store.ENV_LANG, "en")
     monkeypatch.delenv("QUERY_STRING", raising=False)
-    assert app.lang() == "en"
+    assert store.lang() == "en"
     monkeypatch.setenv("QUERY_STRING", "lang=zh&x=1")
-    assert app.lang() == "zh"
-    assert app.lang("en") == "en"
+    assert store.lang() == "zh"
+    assert store.lang("en") == "en"
     monkeypatch.setenv("QUERY_STRING", "lang=fr")  # ignored, not an error
-    assert app.lang() == "en"
-    monkeypatch.delenv(app.ENV_LANG)
-    assert app.lang("de") == "zh"
+    assert store.lang() == "en"
+    monkeypatch.delenv(store.ENV_LANG)
+    assert store.lang("de") == "zh"
 
 
 # --- table: where the data comes from, and what goes wrong ------------------------------------
 
 def test_without_a_data_folder_the_tables_are_the_sample_shop(monkeypatch):
-    monkeypatch.delenv(app.ENV_DATA, raising=False)
-    assert app.data_folder() == sample_dir()
-    pd.testing.assert_frame_equal(app.table("funnel"), sn.load_sample("funnel"))
+    monkeypatch.delenv(store.ENV_DATA, raising=False)
+    assert store.data_folder() == sample_dir()
+    pd.testing.assert_frame_equal(store.table("funnel"), sn.load_sample("funnel"))
 
 
 def test_a_data_folder_in_the_sample_layout_is_read_and_never_written(data_folder: Path):
     source = data_folder / FUNNEL_FILE
     shutil.copy(sample_dir() / FUNNEL_FILE, source)
     before = (source.read_bytes(), source.stat().st_mtime_ns)
-    funnel = app.table("funnel")
+    funnel = store.table("funnel")
     assert isinstance(funnel, pd.DataFrame)
     assert len(funnel) == len(sn.load_sample("funnel"))
     assert (source.read_bytes(), source.stat().st_mtime_ns) == before
@@ -99,23 +91,23 @@ def test_a_subfolder_named_after_the_table_wins(data_folder: Path):
     (data_folder / "funnel").mkdir()
     pd.DataFrame({"日期": ["2024-11-01"], "成交人数": ["3"]}).to_csv(
         data_folder / "funnel" / "x.csv", index=False)
-    assert app.table("funnel")["buyers"].tolist() == [3]
+    assert store.table("funnel")["buyers"].tolist() == [3]
 
 
 def test_the_table_is_read_again_when_its_file_changes(data_folder: Path):
     path = data_folder / "day.csv"
     pd.DataFrame({"日期": ["2024-11-01"], "成交人数": ["3"]}).to_csv(path, index=False)
-    assert app.table("funnel", "day.csv")["buyers"].tolist() == [3]
+    assert store.table("funnel", "day.csv")["buyers"].tolist() == [3]
     pd.DataFrame({"日期": ["2024-11-01"], "成交人数": ["40"]}).to_csv(path, index=False)
     os.utime(path, ns=(1, 1))  # a different stamp, whatever the clock's resolution
-    assert app.table("funnel", "day.csv")["buyers"].tolist() == [40]
+    assert store.table("funnel", "day.csv")["buyers"].tolist() == [40]
 
 
 def test_callers_get_a_copy(data_folder: Path):
     shutil.copy(sample_dir() / FUNNEL_FILE, data_folder / FUNNEL_FILE)
-    first = app.table("funnel")
+    first = store.table("funnel")
     first["gmv"] = 0.0
-    assert app.table("funnel")["gmv"].sum() > 0
+    assert store.table("funnel")["gmv"].sum() > 0
 
 
 @pytest.mark.parametrize(("write", "kind", "words"), [
@@ -129,90 +121,40 @@ def test_missing_empty_and_broken_files_give_a_load_problem(data_folder: Path, w
                                                             words):
     if write is not None:
         (data_folder / FUNNEL_FILE).write_bytes(write)
-    problem = app.table("funnel")
-    assert isinstance(problem, app.LoadProblem)
+    problem = store.table("funnel")
+    assert isinstance(problem, LoadProblem)
     assert problem.kind == kind
     assert problem.file == FUNNEL_FILE and problem.folder == str(data_folder.resolve())
-    en, zh = problem.message("en"), problem.message("zh")
+    en, zh = problem_text(problem, "en"), problem_text(problem, "zh")
     assert words in en
     assert "reload the page" in en and "刷新页面" in zh
     assert "Traceback" not in en
 
 
 def test_a_data_parameter_outside_the_folder_is_refused_not_read(data_folder: Path):
-    problem = app.table("funnel", "../../etc/passwd")
-    assert isinstance(problem, app.LoadProblem) and problem.kind == "outside"
-    assert "Name a file inside the data folder" in problem.message("en")
+    problem = store.table("funnel", "../../etc/passwd")
+    assert isinstance(problem, LoadProblem) and problem.kind == "outside"
+    assert "Name a file inside the data folder" in problem_text(problem, "en")
 
 
 def test_an_unknown_table_is_a_programming_error():
     with pytest.raises(ValueError, match="choose one of"):
-        app.table("sales")
+        store.table("sales")
 
 
 def test_notebooks_folder_follows_the_setting(monkeypatch, tmp_path):
-    monkeypatch.setenv(app.ENV_NOTEBOOKS, str(tmp_path))
-    assert app.notebooks_folder() == tmp_path.resolve()
-    monkeypatch.delenv(app.ENV_NOTEBOOKS)
-    assert (app.notebooks_folder() / "index.ipynb").is_file()
-
-
-# --- digest: worked out in another process, cached ----------------------------------------------
-
-def test_digest_is_worked_out_once_and_read_from_the_cache(data_folder, monkeypatch, tmp_path):
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    shutil.copy(sample_dir() / SAMPLE_FILES["competitors"][0], data_folder)
-    first = app.digest("山野集官方旗舰店")
-    assert set(first.alerts["page"]) == {"competitors"}
-    assert [p.table for p in first.problems] == ["funnel", "experiments"]  # not in the folder
-    cached = sorted((tmp_path / "cache" / "shopnb").glob("digest-*.json"))
-    assert len(cached) == 1
-    marked = Digest.from_json(cached[0].read_text())
-    marked.alerts.loc[0, "subject"] = "CACHED"
-    cached[0].write_text(marked.to_json())
-    assert app.digest("山野集官方旗舰店").alerts["subject"][0] == "CACHED"
-    # another own shop is another digest
-    assert "CACHED" not in app.digest("悦家生活馆").alerts["subject"].tolist()
-
-
-def test_digests_unused_for_a_month_are_deleted_when_a_new_one_is_written(data_folder,
-                                                                          monkeypatch, tmp_path):
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    folder = tmp_path / "cache" / "shopnb"
-    folder.mkdir(parents=True)
-    month = app.DIGEST_UNUSED_S
-    for name, age in (("old", month + 60), ("recent", month - 3600)):
-        for suffix in (".json", ".lock"):
-            path = folder / f"digest-{name}{suffix}"
-            path.write_text("{}")
-            os.utime(path, (time.time() - age,) * 2)
-    app.digest()
-    left = sorted(p.name for p in folder.iterdir())
-    assert "digest-old.json" not in left and "digest-old.lock" not in left
-    assert {"digest-recent.json", "digest-recent.lock"} <= set(left)
-    (current,) = set(folder.glob("digest-*.json")) - {folder / "digest-recent.json"}
-    # reading a digest marks it used: its age counts from then
-    os.utime(current, (time.time() - month - 60,) * 2)
-    app.digest()
-    assert time.time() - current.stat().st_mtime < 60
-
-
-def test_a_failed_digest_says_so_on_the_page_not_with_a_traceback(data_folder, monkeypatch,
-                                                                  tmp_path):
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    monkeypatch.setattr(app.sys, "executable", str(tmp_path / "no-python"))
-    found = app.digest()
-    assert found.alerts.empty
-    assert found.failures == [("index", "the alerts could not be worked out; the server log "
-                                        "has the details")]
+    monkeypatch.setenv(store.ENV_NOTEBOOKS, str(tmp_path))
+    assert store.notebooks_folder() == tmp_path.resolve()
+    monkeypatch.delenv(store.ENV_NOTEBOOKS)
+    assert (store.notebooks_folder() / "index.ipynb").is_file()
 
 
 # --- targets and the funnel page's tables ------------------------------------------------------
 
 def test_targets_come_from_the_data_folders_targets_toml(data_folder: Path):
-    assert app.targets() == app.Targets({})
+    assert store.targets() == store.Targets({})
     (data_folder / "targets.toml").write_text("[targets]\nctr = 0.05\nroi = { min = 2.5 }\n")
-    found = app.targets()
+    found = store.targets()
     assert found.source == "targets.toml" and found.problem is None
     assert found.spec["ctr"] == {"min": 0.05} and found.spec["roi"] == {"min": 2.5}
     assert found.spec["cost_per_impression"] == {"max": 0.8}  # the plans' default stays
@@ -220,7 +162,7 @@ def test_targets_come_from_the_data_folders_targets_toml(data_folder: Path):
 
 def test_a_broken_targets_file_gives_the_defaults_and_says_why(data_folder: Path):
     (data_folder / "targets.toml").write_text("ctr = [not toml")
-    found = app.targets()
+    found = store.targets()
     assert found.spec == {} and found.problem is not None
     assert found.problem.file == "targets.toml" and "TOML" in found.problem.reason
 
@@ -229,7 +171,7 @@ def test_funnel_tables_read_the_funnel_pages_exports_of_the_data_folder(data_fol
     for name in ("funnel", "videos", "orders"):
         shutil.copy(sample_dir() / SAMPLE_FILES[name][0], data_folder)
     shutil.copy(sample_dir() / SAMPLE_FILES["competitors"][0], data_folder)  # not the page's
-    tables = app.funnel_tables()
+    tables = store.funnel_tables()
     assert len(tables.funnel) == len(sn.load_sample("funnel"))
     assert len(tables.videos) == len(sn.load_sample("videos")) and tables.events is None
     assert sorted(tables.sources) == sorted(SAMPLE_FILES[n][0] for n in
@@ -237,8 +179,80 @@ def test_funnel_tables_read_the_funnel_pages_exports_of_the_data_folder(data_fol
 
 
 def test_funnel_tables_say_what_is_missing_or_refused(data_folder: Path):
-    assert app.funnel_tables().kind == "missing"
-    assert app.funnel_tables("../elsewhere").kind == "outside"
+    assert store.funnel_tables().kind == "missing"
+    assert store.funnel_tables("../elsewhere").kind == "outside"
     (data_folder / "day.csv").write_text("<html>login</html>")
-    problem = app.funnel_tables("day.csv")
+    problem = store.funnel_tables("day.csv")
     assert problem.kind == "broken" and "web page" in problem.reason
+
+
+# --- uploads: size- and type-checked, read in a private folder ---------------------------------
+
+EXPORT = "日期,商品ID,成交人数,用户支付金额\n2024-11-01,1,3,\"1,200.00\"\n2024-11-02,1,5,800\n"
+
+
+def _uploads_left() -> list[Path]:
+    return list(Path(tempfile.gettempdir()).glob("shopnb-upload-*"))
+
+
+def _upload(name: str, content: bytes) -> list[dict[str, object]]:
+    """FileUpload's value for one file."""
+    return [{"name": name, "type": "text/csv", "size": len(content), "content": content}]
+
+
+def test_an_export_is_read_as_its_table_and_its_folder_removed():
+    before = _uploads_left()
+    table = store.read_uploads(_upload("罗盘_11月.csv", EXPORT.encode("gb18030")), "funnel")
+    assert isinstance(table, pd.DataFrame)
+    assert table["buyers"].tolist() == [3, 5] and table["gmv"].tolist() == [1200.0, 800.0]
+    assert table.attrs["sources"] == ["罗盘_11月.csv"]
+    assert _uploads_left() == before
+
+
+def test_excel_uploads_are_read_too():
+    buffer = io.BytesIO()
+    pd.read_csv(io.StringIO(EXPORT), dtype=str).to_excel(buffer, index=False)
+    table = store.read_uploads(_upload("罗盘.xlsx", buffer.getvalue()), "funnel")
+    assert isinstance(table, pd.DataFrame) and table["buyers"].tolist() == [3, 5]
+
+
+@pytest.mark.parametrize(("name", "content", "kind", "words"), [
+    ("罗盘.csv", b"x" * 2048, "broken", "limited to 0 MB"),
+    ("罗盘.exe", b"MZ\x90\x00", "broken", "not a table export"),
+    ("罗盘", EXPORT.encode(), "broken", "not a table export"),
+    ("罗盘.csv", b"  \n", "empty", "empty"),
+    ("罗盘.xlsx", b"<html>login</html>", "broken", "not a real .xlsx file"),
+    ("罗盘.csv", b"<!DOCTYPE html><html><body>login</body></html>", "broken", "web page"),
+    ("罗盘.csv", "日期,成交人数\n2024-11-01,三\n".encode(), "broken", "column 成交人数 (buyers), row 2: expected a whole number"),
+])
+def test_what_is_not_a_readable_export_is_refused_with_a_reason(name, content, kind, words):
+    max_bytes = 1024 if len(content) == 2048 else 2**20
+    problem = store.read_uploads(_upload(name, content), "funnel", max_bytes=max_bytes)
+    assert isinstance(problem, LoadProblem)
+    assert problem.kind == kind and problem.file == name
+    assert words in problem.reason
+    assert "Traceback" not in problem_text(problem, "en")
+
+
+@pytest.mark.parametrize("name", ["../../etc/cron.d/x.csv", "..\\..\\x.csv", "/tmp/x.csv",
+                                  "a\x00b.csv"])
+def test_a_file_name_cannot_place_the_upload_anywhere(name, tmp_path):
+    table = store.read_uploads(_upload(name, EXPORT.encode()), "funnel")
+    assert isinstance(table, pd.DataFrame)
+    assert "/" not in table.attrs["sources"][0] and "\\" not in table.attrs["sources"][0]
+    assert not Path("/etc/cron.d/x.csv").exists() and not Path("/tmp/x.csv").exists()
+
+
+def test_the_accepted_kinds_are_table_exports():
+    assert set(store.ACCEPTED) == {".csv", ".txt", ".tsv", ".xlsx", ".xls", ".parquet"}
+
+
+def test_the_funnel_pages_uploads_are_sorted_by_kind_and_say_what_is_missing():
+    tables = store.read_uploads(_upload("罗盘.csv", EXPORT.encode()))
+    assert isinstance(tables, store.ShopTables)
+    assert tables.funnel["buyers"].tolist() == [3, 5] and tables.sources == ["罗盘.csv"]
+    unknown = store.read_uploads(_upload("x.csv", b"a,b\n1,2\n"))
+    assert unknown.kind == "broken" and unknown.file == "x.csv"
+    assert unknown.reason.startswith(store.NOT_AN_EXPORT)
+    refused = store.read_uploads([*_upload("罗盘.csv", EXPORT.encode()), *_upload("a.exe", b"MZ")])
+    assert (refused.kind, refused.file) == ("broken", "a.exe")
