@@ -95,24 +95,30 @@ def voila_url(artifacts: Path) -> Iterator[str]:
         )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + SERVER_START_TIMEOUT
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"Voila exited with {proc.returncode}:\n{_log_tail(log_path)}")
-            try:
-                with urllib.request.urlopen(f"{base}/voila/static/voila.js", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except (urllib.error.URLError, ConnectionError, TimeoutError):
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(
-                    f"Voila did not answer within {SERVER_START_TIMEOUT} s:\n{_log_tail(log_path)}"
-                )
-            time.sleep(0.2)
+        wait_until_answers(proc, f"{base}/voila/static/voila.js", log_path, "Voila")
         yield base
     finally:
         _stop(proc)
+
+
+def wait_until_answers(proc: subprocess.Popen, url: str, log_path: Path, name: str) -> None:
+    """Wait until the server `proc` (logging to `log_path`) answers `url` with 200; fail
+    with the log's tail if it exits or stays silent for SERVER_START_TIMEOUT seconds."""
+    deadline = time.monotonic() + SERVER_START_TIMEOUT
+    while True:
+        if proc.poll() is not None:
+            pytest.fail(f"{name} exited with {proc.returncode}:\n{_log_tail(log_path)}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as r:
+                if r.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        if time.monotonic() > deadline:
+            pytest.fail(
+                f"{name} did not answer within {SERVER_START_TIMEOUT} s:\n{_log_tail(log_path)}"
+            )
+        time.sleep(0.2)
 
 
 def _stop(proc: subprocess.Popen) -> None:
