@@ -211,7 +211,7 @@ def table(name: str, data: str | os.PathLike[str] | None = None) -> pd.DataFrame
         'outside'
     """
     if name not in LOADERS:
-        raise ValueError(f"no table {name!r}; choose one of {', '.join(LOADERS)}")
+        raise ShopDataError(f"no table {name!r}; choose one of {', '.join(LOADERS)}")
     folder = data_folder()
     shown = str(data) if data is not None else ", ".join(SAMPLE_FILES[name])
     try:

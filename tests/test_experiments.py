@@ -736,10 +736,10 @@ def test_verdict_in_bayesian_mode_reads_chance_to_win():
 
 @needs_realdata
 def test_udacity_ab_data_excludes_what_the_loader_reports_and_matches_plain_statsmodels():
-    from shopnb.load import load_experiment
+    from shopnb.load import load_experiments
 
     path = REALDATA / "ab_udacity_ab_data" / "ab_data.csv"
-    res = ex.analyze(load_experiment(path, strict=False), {"conversion": "converted"})
+    res = ex.analyze(load_experiments(path, strict=False), {"conversion": "converted"})
     assert res.attrs["excluded"] == {"variant_landing_page_mismatch": 3893, "repeated_users": 1}
     assert any("3,893" in note and "landing_page" in note for note in res.attrs["notes"])
     # the same cleaning done by hand, then statsmodels
@@ -759,9 +759,9 @@ def test_udacity_ab_data_excludes_what_the_loader_reports_and_matches_plain_stat
 
 @needs_realdata
 def test_cookie_cats_retention_by_gate_and_its_sample_ratio_check():
-    from shopnb.load import load_experiment
+    from shopnb.load import load_experiments
 
-    df = load_experiment(REALDATA / "ab_cookie_cats" / "cookie_cats.csv", strict=False)
+    df = load_experiments(REALDATA / "ab_cookie_cats" / "cookie_cats.csv", strict=False)
     res = ex.analyze(df, {"retention_1": "retention_1", "retention_7": "retention_7"},
                      correction="none").set_index("metric")
     assert res.attrs["variants"] == ["gate_30", "gate_40"]
