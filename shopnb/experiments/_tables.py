@@ -20,6 +20,7 @@ import tea_tasting as tt
 from pandas.api.types import is_bool_dtype, is_numeric_dtype
 
 from shopnb.errors import ShopDataError
+from shopnb.schema import renamed_keywords
 
 __all__ = ["Metrics", "clean", "is_aggregated", "suggest_metrics"]
 
@@ -62,7 +63,8 @@ def _require_frame(data: object, variant: str) -> pd.DataFrame:
     return data
 
 
-def is_aggregated(data: pd.DataFrame, *, variant: str = "variant", unit: str = "user_id",
+@renamed_keywords(unit="user_id")
+def is_aggregated(data: pd.DataFrame, *, variant: str = "variant", user_id: str = "user_id",
                   date: str = "date") -> bool:
     """Whether `data` holds counts per variant (or per variant and day), not one row per user.
 
@@ -73,13 +75,14 @@ def is_aggregated(data: pd.DataFrame, *, variant: str = "variant", unit: str = "
         >>> is_aggregated(pd.DataFrame({"variant": ["a", "b"], "clicks": [3, 4]}))
         True
     """
-    if unit in data.columns and data[unit].notna().any():
+    if user_id in data.columns and data[user_id].notna().any():
         return False
     keys = [variant] + ([date] if date in data.columns else [])
     return not data.duplicated(keys).any()
 
 
-def clean(data: pd.DataFrame, *, variant: str = "variant", unit: str = "user_id"
+@renamed_keywords(unit="user_id")
+def clean(data: pd.DataFrame, *, variant: str = "variant", user_id: str = "user_id"
           ) -> pd.DataFrame:
     """One trustworthy row per user; what was dropped is in ``attrs["excluded"]`` and
     ``attrs["notes"]``.
@@ -110,8 +113,9 @@ def clean(data: pd.DataFrame, *, variant: str = "variant", unit: str = "user_id"
             notes.append(f"{int(off.sum()):,} rows where {variant} and {col} disagree were "
                          "left out")
             keep = keep & ~off
-    if unit in data.columns and _has_repeats(data[unit] if keep.all() else data.loc[keep, unit]):
-        keep = _drop_repeats(data, keep, variant, unit, excluded, notes)
+    if user_id in data.columns and _has_repeats(
+            data[user_id] if keep.all() else data.loc[keep, user_id]):
+        keep = _drop_repeats(data, keep, variant, user_id, excluded, notes)
     out = data.copy(deep=False) if keep.all() else data[keep]
     out.attrs = {**data.attrs, "excluded": excluded, "notes": notes}
     return out
@@ -142,20 +146,20 @@ def _has_repeats(ids: pd.Series) -> bool:
     return not pd.Index(ids).is_unique
 
 
-def _drop_repeats(data: pd.DataFrame, keep: np.ndarray, variant: str, unit: str,
+def _drop_repeats(data: pd.DataFrame, keep: np.ndarray, variant: str, user_id: str,
                   excluded: dict[str, int], notes: list[str]) -> np.ndarray:
-    ids = data[unit].where(keep)
+    ids = data[user_id].where(keep)
     repeated = ids.duplicated(keep=False) & ids.notna()
-    sub = data.loc[repeated, [unit, variant]]
-    several = sub.groupby(unit, observed=True)[variant].nunique()
+    sub = data.loc[repeated, [user_id, variant]]
+    several = sub.groupby(user_id, observed=True)[variant].nunique()
     several = several.index[several > 1]
     if len(several):
-        drop = data[unit].isin(several).to_numpy() & keep
+        drop = data[user_id].isin(several).to_numpy() & keep
         excluded["users_in_several_variants"] = len(several)
         notes.append(f"{len(several):,} users seen in more than one variant were left out "
                      f"({int(drop.sum()):,} rows)")
         keep = keep & ~drop
-        ids = data[unit].where(keep)
+        ids = data[user_id].where(keep)
     again = (ids.duplicated(keep="first") & ids.notna()).to_numpy()
     if again.any():
         excluded["repeated_users"] = int(again.sum())
@@ -337,7 +341,8 @@ _USER_METRICS: dict[str, str | tuple[str, str]] = {
 }
 
 
-def suggest_metrics(data: pd.DataFrame, *, variant: str = "variant", unit: str = "user_id",
+@renamed_keywords(unit="user_id")
+def suggest_metrics(data: pd.DataFrame, *, variant: str = "variant", user_id: str = "user_id",
                     date: str = "date") -> dict[str, str | tuple[str, str]]:
     """The usual metrics that `data`'s columns allow: CTR, click-to-buy rate, revenue per
     impression and order value on daily aggregates; conversion, revenue, orders and
@@ -348,7 +353,7 @@ def suggest_metrics(data: pd.DataFrame, *, variant: str = "variant", unit: str =
         ...                               "clicks": [1, 2]}))
         {'ctr': ('clicks', 'impressions')}
     """
-    aggregated = is_aggregated(data, variant=variant, unit=unit, date=date)
+    aggregated = is_aggregated(data, variant=variant, user_id=user_id, date=date)
     catalog = _AGGREGATE_METRICS if aggregated else _USER_METRICS
     present = {c for c in data.columns if data[c].notna().any()}
     return {name: cols for name, cols in catalog.items()
