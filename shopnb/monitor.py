@@ -352,14 +352,15 @@ def _with_completion(table: pd.DataFrame, videos: pd.DataFrame, keys: list[str]
                      ) -> pd.DataFrame:
     on = [k for k in keys if k in videos.columns]
     v = videos.assign(_done=videos["plays"].astype(float) * videos["completion_rate"],
-                      plays=videos["plays"].astype(float))
+                      plays=videos["plays"].fillna(0).astype("int64"))
     sums = (v.groupby(on, observed=True)[["plays", "_done"]].sum().reset_index() if on
-            else v[["plays", "_done"]].sum().to_frame().T)
+            else pd.DataFrame({c: [v[c].sum()] for c in ("plays", "_done")}))
     sums["completion_rate"] = ratio(sums["_done"], sums["plays"])
     sums = sums.drop(columns="_done")
-    if on:
-        return table.merge(sums, on=on, how="left")
-    return table.assign(plays=sums["plays"].iloc[0],
+    if on:  # a group without videos has no plays (and no completion rate)
+        merged = table.merge(sums, on=on, how="left")
+        return merged.assign(plays=merged["plays"].fillna(0).astype("int64"))
+    return table.assign(plays=np.full(len(table), sums["plays"].iloc[0], dtype="int64"),
                         completion_rate=sums["completion_rate"].iloc[0])
 
 
