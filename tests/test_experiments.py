@@ -822,3 +822,34 @@ def test_sample_live_script_test_fails_the_sample_ratio_check(shop):
     assert res.attrs["srm_pvalue"] < 0.001
     v = ex.verdict(res)
     assert v.decision == "no verdict" and v.srm_warning
+
+
+# --- the kind of a metric: explicit, or inferred from values (never the dtype) ----------------
+
+def test_a_metrics_kind_does_not_depend_on_the_dtype(daily_card):
+    as_ints = ex.analyze(daily_card, {"ctr": ("clicks", "impressions")})
+    as_floats = ex.analyze(daily_card.astype({"clicks": "float64", "impressions": "Float64"}),
+                           {"ctr": ("clicks", "impressions")})
+    assert as_ints["kind"].tolist() == as_floats["kind"].tolist() == ["proportion"] * 2
+    pd.testing.assert_frame_equal(as_ints, as_floats)
+
+
+def test_an_explicit_kind_wins_and_must_fit_the_columns(daily_card):
+    ratio = ex.analyze(daily_card, {"ctr": ex.Metric("clicks", "impressions", kind="ratio")})
+    inferred = ex.analyze(daily_card, {"ctr": ("clicks", "impressions")})
+    assert ratio["kind"].tolist() == ["ratio"] * 2
+    assert ratio["control"].tolist() == pytest.approx(inferred["control"].tolist())
+    assert ratio["pvalue"].tolist() != pytest.approx(inferred["pvalue"].tolist())
+    swapped = ex.Metric("impressions", "clicks", kind="proportion")
+    with pytest.raises(ShopDataError, match="never above clicks"):
+        ex.analyze(daily_card, {"odd": swapped})
+    with pytest.raises(ShopDataError, match="kind must be one of"):
+        ex.analyze(daily_card, {"ctr": ex.Metric("clicks", "impressions", kind="share")})
+    with pytest.raises(ShopDataError, match="a mean is one column"):
+        ex.analyze(daily_card, {"ctr": ex.Metric("clicks", "impressions", kind="mean")})
+
+
+def test_whole_yuan_of_revenue_is_money_not_a_count(daily_card):
+    shop = daily_card.assign(revenue=(daily_card["clicks"] * 0.5).round())
+    res = ex.analyze(shop, {"rpi": ("revenue", "impressions")})
+    assert res["kind"].tolist() == ["ratio"] * 2

@@ -310,13 +310,15 @@ def analyze(data: pd.DataFrame, metrics: Metrics, *, variant: str = "variant",
             columns (impressions, clicks, orders, revenue) as exports give them.
             User rows are cleaned first (see `clean`); what was left out is in
             ``attrs["excluded"]`` and ``attrs["notes"]``.
-        metrics: name -> column (a mean or proportion per user) or
+        metrics: name -> column (a mean or proportion per user),
             ``(numerator, denominator)`` (a ratio such as CTR = clicks /
-            impressions, GMV per impression). On aggregates every metric is a
-            pair: two count columns (integer dtypes) whose numerator never
-            exceeds the denominator are a binomial proportion (z-test on the
-            totals); any other pair (money per impression) is a ratio with the
-            rows (days) as units, by the delta method.
+            impressions, GMV per impression) or a `Metric`, whose ``kind``
+            says how it is analysed. Without a kind it is inferred from the
+            values (see `Metric`): on aggregates, where every metric is a pair,
+            two count columns whose numerator never exceeds the denominator are
+            a binomial proportion (z-test on the totals); any other pair (money
+            per impression) is a ratio with the rows (days) as units, by the
+            delta method.
         control: the control variant; default ``"control"`` if present, else
             the first name in sorted order.
         alpha: significance level; intervals are ``1 - alpha``.
