@@ -83,7 +83,7 @@ def _canon(df: object, cols: Mapping[str, str], need: Sequence[str], what: str) 
     if not isinstance(df, pd.DataFrame):
         raise ShopDataError(f"{what} needs a table (pandas DataFrame), got {type(df).__name__}")
     renamed = df.rename(columns={v: k for k, v in cols.items() if v != k})
-    missing = [cols.get(c, c) for c in need if c not in renamed.columns]
+    missing = [cols.get(c, c) for c in need if cols.get(c, c) not in df.columns]
     if missing:
         found = ", ".join(map(str, df.columns)) or "none"
         raise ShopDataError(f"{what} needs the column(s) {', '.join(missing)}; columns found: "

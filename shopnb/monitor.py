@@ -235,7 +235,9 @@ def check_table(
     """`alerts` on a KPI table already computed (`kpi_table` by date, and `groups`).
 
     The table may hold a ``scope`` column (one series per scope); without one it
-    is one series, "overall".
+    is one series, "overall". A metric of `targets` or `watch` that is neither a
+    KPI nor a column of the table raises `ShopDataError`; a KPI the table lacks
+    (the completion rate without videos) is skipped.
 
     Example:
         >>> daily = pd.DataFrame({"date": pd.to_datetime(["2024-11-01", "2024-11-02"]),
@@ -245,6 +247,11 @@ def check_table(
         [['roi', 'off_target', 'high'], ['roi', 'drop', 'high']]
     """
     targets = dict(DEFAULT_TARGETS if targets is None else targets)
+    unknown = [m for m in dict.fromkeys([*targets, *watch])
+               if m not in _METRICS and m not in table.columns]
+    if unknown:
+        raise ShopDataError(f"no KPI called {', '.join(map(repr, unknown))}; alerts can "
+                            f"follow {', '.join(_METRICS)} or a column of the table")
     if "scope" not in table.columns:
         table = table.assign(scope="overall")
     group_cols = ["scope", *groups]

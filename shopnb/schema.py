@@ -400,7 +400,8 @@ def table_name(name: str) -> str:
 
 
 class ByTable(dict[str, _V]):
-    """A dict keyed by table name that also answers to a table's old name (with a warning).
+    """A dict keyed by table name that also answers to a table's old name (with a warning);
+    an unknown name is a `ShopDataError`, as everywhere in shopnb.
 
     Example:
         >>> files = ByTable({"experiments": "实验.csv"})
@@ -409,8 +410,8 @@ class ByTable(dict[str, _V]):
     """
 
     def __missing__(self, key: str) -> _V:
-        if key not in RENAMED_TABLES:
-            raise KeyError(key)
+        if key not in RENAMED_TABLES or not super().__contains__(RENAMED_TABLES[key]):
+            raise ShopDataError(f"no table {key!r}; choose one of {', '.join(self)}")
         return self[table_name(key)]
 
     def __contains__(self, key: object) -> bool:

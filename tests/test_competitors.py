@@ -564,3 +564,9 @@ def test_old_column_keywords_still_work_with_a_warning():
     with pytest.warns(DeprecationWarning, match="a column named 'category'"):
         only_x = comp.top(df, category="x", date="week", shop="merchant", category_col="cat")
     assert only_x["merchant"].tolist() == ["A"]
+
+
+def test_a_key_column_named_but_absent_is_an_error_even_beside_the_canonical_one():
+    df = pd.DataFrame({"date": W[:1], "shop": ["A"], "gmv": [1.0]})
+    with pytest.raises(ShopDataError, match="needs the column"):
+        comp.weekly(df, date="week")

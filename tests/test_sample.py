@@ -76,3 +76,12 @@ def test_load_sample_returns_copies() -> None:
 
 def test_dir_lists_the_lazy_experiments_module() -> None:
     assert "experiments" in dir(sn) and "load_experiments" in dir(sn)
+
+
+def test_an_unknown_table_is_a_shop_data_error_everywhere() -> None:
+    from shopnb.datasets import LOADERS
+
+    with pytest.raises(sn.ShopDataError, match="no table 'nope'"):
+        LOADERS["nope"]
+    with pytest.raises(sn.ShopDataError, match="no table 'nope'"):
+        sn.app.table("nope")
