@@ -367,8 +367,12 @@ _R = TypeVar("_R")
 _V = TypeVar("_V")
 
 
-def deprecated(old: str, new: str) -> None:
+def deprecated(old: str, new: str, *, stacklevel: int = 3) -> None:
     """Warn that the name `old` is deprecated in favour of `new` (one release of grace).
+
+    The warning points at the caller of the function that calls this one (the
+    user's line, which is where Python and IPython show deprecations); a deeper
+    helper passes a larger `stacklevel`.
 
     Example:
         >>> import warnings
@@ -378,7 +382,8 @@ def deprecated(old: str, new: str) -> None:
         >>> str(caught[0].message)
         "'load_experiment' is deprecated; use 'load_experiments'"
     """
-    warnings.warn(f"{old!r} is deprecated; use {new!r}", DeprecationWarning, stacklevel=3)
+    warnings.warn(f"{old!r} is deprecated; use {new!r}", DeprecationWarning,
+                  stacklevel=stacklevel)
 
 
 def table_name(name: str) -> str:
@@ -394,7 +399,7 @@ def table_name(name: str) -> str:
     if name in TABLES:
         return name
     if name in RENAMED_TABLES:
-        deprecated(name, RENAMED_TABLES[name])
+        deprecated(name, RENAMED_TABLES[name], stacklevel=4)  # the line that named the table
         return RENAMED_TABLES[name]
     raise ShopDataError(f"no table {name!r}; choose one of {', '.join(TABLES)}")
 
