@@ -117,7 +117,7 @@ def _target(name: str, path: Path):
     if name == "event_funnel":
         from shopnb.funnel import event_funnel
 
-        return lambda: event_funnel(path, list(STEPS), WINDOW_S)["users"].tolist()
+        return lambda: event_funnel(path, list(STEPS), WINDOW_S)["count"].tolist()
     import chdb
 
     sql = _clickhouse_sql(path)

@@ -33,10 +33,14 @@ from shopnb.errors import ShopDataError
 from shopnb.load import (
     load_competitors,
     load_events,
-    load_experiment,
+    load_experiments,
     load_funnel,
+    load_live_rooms,
     load_orders,
     load_videos,
+)
+from shopnb.load import (
+    load_experiment as load_experiment,  # deprecated: load_experiments
 )
 
 __all__ = [
@@ -48,8 +52,9 @@ __all__ = [
     "monitor",
     "load_competitors",
     "load_events",
-    "load_experiment",
+    "load_experiments",
     "load_funnel",
+    "load_live_rooms",
     "load_orders",
     "load_sample",
     "load_videos",
@@ -67,3 +72,8 @@ def __getattr__(name: str) -> object:
 
         return shopnb.experiments
     raise AttributeError(f"module 'shopnb' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    """The module's names with the lazily imported `experiments` among them."""
+    return sorted({*globals(), "experiments"})

@@ -782,12 +782,12 @@ def duration_text(seconds: float, lang: str = "zh") -> str:
     return f"{seconds:g}"
 
 
-def funnel_chart(df: pd.DataFrame, *, kind: str = "stage", title: str = "fn_funnel_title",
+def funnel_chart(df: pd.DataFrame, *, title: str = "fn_funnel_title",
                  lang: str = "zh", **title_fields: object) -> alt.HConcatChart:
     """People at each stage (bars, log scale) beside the step rates with their intervals.
 
-    Takes `shopnb.funnel.summary` output (``stage, count`` ...) or, with
-    ``kind="step"``, `shopnb.eventlog.event_funnel` output (``step, users`` ...).
+    Takes `shopnb.funnel.summary` or `shopnb.eventlog.event_funnel` output
+    (``stage, count`` ...).
     A ``period`` column (already in words: this period, comparison) draws the
     periods side by side, in the order they come.
 
@@ -801,21 +801,18 @@ def funnel_chart(df: pd.DataFrame, *, kind: str = "stage", title: str = "fn_funn
         >>> chart.data["label"].tolist()
         ['Impressions', 'Clicks']
     """
-    name, count = ("stage", "count") if kind == "stage" else ("step", "users")
-    _needs(df, [name, count, "rate_from_previous", "rate_from_previous_ci_lower",
-                "rate_from_previous_ci_upper", "rate_from_first"], "funnel_chart")
-    stages = list(dict.fromkeys(df[name].astype(str)))
+    cols = ["stage", "count", "rate_from_previous", "rate_from_previous_ci_lower",
+            "rate_from_previous_ci_upper", "rate_from_first"]
+    _needs(df, cols, "funnel_chart")
+    stages = list(dict.fromkeys(df["stage"].astype(str)))
     labels = [value_label("stage", s, lang) for s in stages]
-    cols = [name, count, "rate_from_previous", "rate_from_previous_ci_lower",
-            "rate_from_previous_ci_upper", "rate_from_first",
-            *(["period"] if "period" in df.columns else [])]
     data_first = stages[0]
-    data = df[cols].rename(columns={name: "stage", count: "count"}).assign(
+    data = df[[*cols, *(["period"] if "period" in df.columns else [])]].assign(
         stage=lambda d: d["stage"].astype(str),
         label=lambda d: d["stage"].map(dict(zip(stages, labels, strict=True))),
         drop_off=lambda d: 1 - d["rate_from_previous"],
         # a log scale has no zero: bars start a decade below the smallest count
-        one=_decade_below(df[count]), bar=lambda d: d["count"].clip(lower=d["one"]))
+        one=_decade_below(df["count"]), bar=lambda d: d["count"].clip(lower=d["one"]))
     # the first stage has no step rate: missing values are not drawn
     data.loc[data["stage"] == data_first, "rate_from_previous"] = np.nan
     order = list(dict.fromkeys(data["period"])) if "period" in data.columns else []

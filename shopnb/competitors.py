@@ -9,9 +9,10 @@ once per period and shop (their mean), never summed over products. Ranges from
 third-party monitors ("7.5w~10w") arrive as ``sales`` (midpoint) with ``sales_low`` and
 ``sales_high``; they are carried through as bounds.
 
-Key columns are keyword arguments (``date_col``, ``shop_col``, ``product_col``,
-``category_col``, ``price_col``); results name them the same way. Shares are fractions
-(0.25); gaps between shares are percentage points (25.0).
+Key columns are keyword arguments named after the canonical columns they default to
+(``date``, ``shop``, ``product``, ``category``, ``price``; the old ``date_col`` ...
+still work for one release, with a `DeprecationWarning`); results name them the same
+way. Shares are fractions (0.25); gaps between shares are percentage points (25.0).
 
 Example:
     >>> import pandas as pd
@@ -36,7 +37,7 @@ import numpy as np
 import pandas as pd
 
 from shopnb.errors import DataIssue, ShopDataError
-from shopnb.schema import TABLES
+from shopnb.schema import TABLES, deprecated, renamed_keywords
 
 __all__ = [
     "AGE_SEGMENTS",
@@ -67,6 +68,9 @@ _SHOP_LEVEL = (
     *(f"age_{a}_share" for a in AGE_SEGMENTS), *(f"{g}_share" for g in GENDERS),
     *(f"traffic_{s}_share" for s in TRAFFIC_SOURCES),
 )
+# the key-column keywords' names before they were named after their columns
+_OLD_KEYWORDS = {"date_col": "date", "shop_col": "shop", "product_col": "product",
+                 "category_col": "category", "price_col": "price"}
 # what the loader puts in an empty product cell: a whole-shop row, not a product
 _NO_PRODUCT = dict(TABLES["competitors"].defaults)["product"]
 _TOL = 1e-9  # a 5 % cut computed in floating point may come out as 0.04999999999
@@ -79,7 +83,7 @@ def _canon(df: object, cols: Mapping[str, str], need: Sequence[str], what: str) 
     if not isinstance(df, pd.DataFrame):
         raise ShopDataError(f"{what} needs a table (pandas DataFrame), got {type(df).__name__}")
     renamed = df.rename(columns={v: k for k, v in cols.items() if v != k})
-    missing = [cols.get(c, c) for c in need if c not in renamed.columns]
+    missing = [cols.get(c, c) for c in need if cols.get(c, c) not in df.columns]
     if missing:
         found = ", ".join(map(str, df.columns)) or "none"
         raise ShopDataError(f"{what} needs the column(s) {', '.join(missing)}; columns found: "
@@ -91,10 +95,10 @@ def _restore(out: pd.DataFrame, cols: Mapping[str, str]) -> pd.DataFrame:
     return out.rename(columns={k: v for k, v in cols.items() if k in out.columns})
 
 
-def _keys(date_col: str, shop_col: str, product_col: str = "product",
-          category_col: str = "category", price_col: str = "price") -> dict[str, str]:
-    return {"date": date_col, "shop": shop_col, "product": product_col,
-            "category": category_col, "price": price_col}
+def _keys(date: str, shop: str, product: str = "product", category: str = "category",
+          price: str = "price") -> dict[str, str]:
+    return {"date": date, "shop": shop, "product": product, "category": category,
+            "price": price}
 
 
 def _shop_rows(d: pd.DataFrame, measure: str | None = None) -> pd.DataFrame:
@@ -144,8 +148,9 @@ def _positive_int(value: object, name: str) -> int:
 
 # --- periods -----------------------------------------------------------------------------------
 
-def weekly(df: pd.DataFrame, *, date_col: str = "date", shop_col: str = "shop",
-           product_col: str = "product", category_col: str = "category") -> pd.DataFrame:
+@renamed_keywords(**_OLD_KEYWORDS)
+def weekly(df: pd.DataFrame, *, date: str = "date", shop: str = "shop",
+           product: str = "product", category: str = "category") -> pd.DataFrame:
     """Daily monitor rows as weekly rows, each dated by its week's Monday.
 
     Per shop x product x week: sales, GMV (and their low / high), video and live GMV,
@@ -163,7 +168,7 @@ def weekly(df: pd.DataFrame, *, date_col: str = "date", shop_col: str = "shop",
         0 2026-06-15    9.0      7
         1 2026-06-22    9.5      5
     """
-    cols = _keys(date_col, shop_col, product_col, category_col)
+    cols = _keys(date, shop, product, category)
     d = _canon(df, cols, ["date", "shop"], "competitors.weekly")
     d = d.dropna(subset=["date"]).sort_values("date", kind="stable")
     d = d.assign(date=d["date"] - pd.to_timedelta(d["date"].dt.day_of_week, unit="D"))
@@ -190,9 +195,10 @@ def weekly(df: pd.DataFrame, *, date_col: str = "date", shop_col: str = "shop",
 
 # --- ranking and share ---------------------------------------------------------------------------
 
+@renamed_keywords(date_col="date", shop_col="shop")  # category is a value here
 def top(df: pd.DataFrame, n: int = 5, by: str = "gmv", category: str | None = None,
-        week: object = None, *, own_shop: str | None = None, date_col: str = "date",
-        shop_col: str = "shop", category_col: str = "category") -> pd.DataFrame:
+        week: object = None, *, own_shop: str | None = None, date: str = "date",
+        shop: str = "shop", category_col: str | None = None) -> pd.DataFrame:
     """The `n` rivals that matter in a week, by `by`, with their rank and rank change.
 
     Shops are ranked by `by` (summed over their products, in `category` when given)
@@ -208,6 +214,9 @@ def top(df: pd.DataFrame, n: int = 5, by: str = "gmv", category: str | None = No
         week: the period to rank (None: the latest; otherwise the last period starting
             on or before it).
         own_shop: the shop whose rivals these are (None: every shop is a rival).
+        date, shop: the period and shop columns.
+        category_col: deprecated: `category` is a value here, so the category column
+            is the canonical ``category`` (rename yours first).
 
     Returns:
         date, shop, `by` (with ``{by}_low`` / ``{by}_high`` when ranged), share (of
@@ -220,7 +229,10 @@ def top(df: pd.DataFrame, n: int = 5, by: str = "gmv", category: str | None = No
         ['B', 'A']
     """
     n = _positive_int(n, "n")
-    cols = _keys(date_col, shop_col, category_col=category_col)
+    cols = _keys(date, shop)
+    if category_col is not None:
+        deprecated("top(category_col=...)", "a column named 'category'")
+        cols["category"] = category_col
     need = ["date", "shop", by] + (["category"] if category is not None else [])
     d = _canon(df, cols, need, "competitors.top")
     if category is not None:
@@ -243,8 +255,9 @@ def top(df: pd.DataFrame, n: int = 5, by: str = "gmv", category: str | None = No
     return _restore(out, cols)
 
 
-def share(df: pd.DataFrame, *, measure: str = "gmv", date_col: str = "date",
-          shop_col: str = "shop") -> pd.DataFrame:
+@renamed_keywords(**_OLD_KEYWORDS)
+def share(df: pd.DataFrame, *, measure: str = "gmv", date: str = "date",
+          shop: str = "shop") -> pd.DataFrame:
     """Each shop's share of `measure` per period, with bounds when values are ranges.
 
     ``share`` uses the midpoints. When `measure` comes as a range (``{measure}_low`` /
@@ -266,7 +279,7 @@ def share(df: pd.DataFrame, *, measure: str = "gmv", date_col: str = "date",
         0    A   0.75   0.666667    0.800000
         1    B   0.25   0.200000    0.333333
     """
-    cols = _keys(date_col, shop_col)
+    cols = _keys(date, shop)
     d = _canon(df, cols, ["date", "shop", measure], "competitors.share")
     rows = _shop_rows(d, measure).dropna(subset=[measure])
     lo, hi = f"{measure}_low", f"{measure}_high"
@@ -302,10 +315,11 @@ def _own_reference(prices: pd.DataFrame, own_shop: str, key: str) -> pd.Series:
     return own.groupby(["date", key], observed=True)["price"].median().rename("own_price")
 
 
+@renamed_keywords(**_OLD_KEYWORDS)
 def price_alerts(df: pd.DataFrame, *, min_drop: float = 0.05, own_shop: str | None = None,
-                 by: str = "category", date_col: str = "date", shop_col: str = "shop",
-                 product_col: str = "product", category_col: str = "category",
-                 price_col: str = "price") -> pd.DataFrame:
+                 by: str = "category", date: str = "date", shop: str = "shop",
+                 product: str = "product", category: str = "category",
+                 price: str = "price") -> pd.DataFrame:
     """Every rival price cut of at least `min_drop`, and every rival price that fell below ours.
 
     A cut (``kind="cut"``) compares a product's price with its previous observed period:
@@ -338,7 +352,7 @@ def price_alerts(df: pd.DataFrame, *, min_drop: float = 0.05, own_shop: str | No
     if not 0 < min_drop < 1:
         raise ShopDataError(f"min_drop must be between 0 and 1 (0.05 = 5 %), got {min_drop!r}")
     key = _by_key(by)
-    cols = _keys(date_col, shop_col, product_col, category_col, price_col)
+    cols = _keys(date, shop, product, category, price)
     d = _canon(df, cols, ["date", "shop", "product", "price", key], "competitors.price_alerts")
     if own_shop is not None:
         _require_shop(d, own_shop, "competitors.price_alerts")
@@ -370,11 +384,12 @@ def _by_key(by: str) -> str:
     return by
 
 
+@renamed_keywords(**_OLD_KEYWORDS)
 def price_index(df: pd.DataFrame, own_shop: str, *, by: str = "category",
                 min_drop: float = 0.05, alerts: pd.DataFrame | None = None,
-                date_col: str = "date", shop_col: str = "shop",
-                product_col: str = "product", category_col: str = "category",
-                price_col: str = "price") -> pd.DataFrame:
+                date: str = "date", shop: str = "shop",
+                product: str = "product", category: str = "category",
+                price: str = "price") -> pd.DataFrame:
     """The own price against the rivals' median, per period and category (or product).
 
     ``price_index = 100 * own_price / rival_median``: 100 is parity, 110 means the
@@ -397,7 +412,7 @@ def price_index(df: pd.DataFrame, own_shop: str, *, by: str = "category",
         0       美妆      110.0         100.0        110.0
     """
     key = _by_key(by)
-    cols = _keys(date_col, shop_col, product_col, category_col, price_col)
+    cols = _keys(date, shop, product, category, price)
     d = _canon(df, cols, ["date", "shop", "product", "price", key], "competitors.price_index")
     _require_shop(d, own_shop, "competitors.price_index")
     prices = _prices(d, key)
@@ -415,8 +430,9 @@ def price_index(df: pd.DataFrame, own_shop: str, *, by: str = "category",
     return _restore(out.sort_values(["date", key], ignore_index=True), cols)
 
 
-def price_comparison(df: pd.DataFrame, *, min_shops: int = 2, shop_col: str = "shop",
-                     product_col: str = "product", price_col: str = "price") -> pd.DataFrame:
+@renamed_keywords(**_OLD_KEYWORDS)
+def price_comparison(df: pd.DataFrame, *, min_shops: int = 2, shop: str = "shop",
+                     product: str = "product", price: str = "price") -> pd.DataFrame:
     """The same product's price across shops (merchants), for products sold by `min_shops`+.
 
     A shop's price for a product is the median of its offers. ``price_index`` is that
@@ -442,7 +458,7 @@ def price_comparison(df: pd.DataFrame, *, min_shops: int = 2, shop_col: str = "s
         'column product: 1 row without a product key cannot be compared (left out; index 3)'
     """
     min_shops = _positive_int(min_shops, "min_shops")
-    cols = {"shop": shop_col, "product": product_col, "price": price_col}
+    cols = {"shop": shop, "product": product, "price": price}
     d = _canon(df, cols, ["shop", "product", "price"], "competitors.price_comparison")
     issues = []
     for name in ("product", "shop", "price"):
@@ -472,7 +488,8 @@ def price_comparison(df: pd.DataFrame, *, min_shops: int = 2, shop_col: str = "s
 
 # --- content and audience ----------------------------------------------------------------------
 
-def content(df: pd.DataFrame, *, date_col: str = "date", shop_col: str = "shop"
+@renamed_keywords(**_OLD_KEYWORDS)
+def content(df: pd.DataFrame, *, date: str = "date", shop: str = "shop"
             ) -> pd.DataFrame:
     """Videos and live sessions per period and shop, engagement per video, and their change.
 
@@ -490,7 +507,7 @@ def content(df: pd.DataFrame, *, date_col: str = "date", shop_col: str = "shop"
         0    10.0   12.0            500.0            NaN                     NaN
         1    14.0   17.0            600.0            4.0                   100.0
     """
-    cols = _keys(date_col, shop_col)
+    cols = _keys(date, shop)
     d = _canon(df, cols, ["date", "shop"], "competitors.content")
     if "videos" not in d.columns and "lives" not in d.columns:
         raise ShopDataError("competitors.content needs videos or lives (content output); "
@@ -543,8 +560,9 @@ def _gap(df: pd.DataFrame, own_shop: str, segments: Sequence[tuple[str, str, str
     return _restore(out.drop(columns="_o").reset_index(drop=True), cols)
 
 
+@renamed_keywords(**_OLD_KEYWORDS)
 def audience_gap(df: pd.DataFrame, own_shop: str, *, week: object = None,
-                 min_gap: float = 10.0, date_col: str = "date", shop_col: str = "shop"
+                 min_gap: float = 10.0, date: str = "date", shop: str = "shop"
                  ) -> pd.DataFrame:
     """Age and gender shares, own against each rival, with gaps of `min_gap` points flagged.
 
@@ -565,12 +583,13 @@ def audience_gap(df: pd.DataFrame, own_shop: str, *, week: object = None,
     """
     segments = [("age", a, f"age_{a}_share") for a in AGE_SEGMENTS]
     segments += [("gender", g, f"{g}_share") for g in GENDERS]
-    return _gap(df, own_shop, segments, week, min_gap, _keys(date_col, shop_col),
+    return _gap(df, own_shop, segments, week, min_gap, _keys(date, shop),
                 "competitors.audience_gap")
 
 
+@renamed_keywords(**_OLD_KEYWORDS)
 def traffic_mix_gap(df: pd.DataFrame, own_shop: str, *, week: object = None,
-                    min_gap: float = 10.0, date_col: str = "date", shop_col: str = "shop"
+                    min_gap: float = 10.0, date: str = "date", shop: str = "shop"
                     ) -> pd.DataFrame:
     """Traffic-source shares (feed, search, shop window, ads, followers, other), own against
     each rival, with gaps of `min_gap` points or more flagged; as `audience_gap`.
@@ -583,12 +602,13 @@ def traffic_mix_gap(df: pd.DataFrame, own_shop: str, *, week: object = None,
         0     ads  22.0     True
     """
     segments = [("traffic", s, f"traffic_{s}_share") for s in TRAFFIC_SOURCES]
-    return _gap(df, own_shop, segments, week, min_gap, _keys(date_col, shop_col),
+    return _gap(df, own_shop, segments, week, min_gap, _keys(date, shop),
                 "competitors.traffic_mix_gap")
 
 
-def creator_benchmark(df: pd.DataFrame, *, group: str | None = None, shop_col: str = "shop",
-                      date_col: str = "date") -> pd.DataFrame:
+@renamed_keywords(**_OLD_KEYWORDS)
+def creator_benchmark(df: pd.DataFrame, *, group: str | None = None, shop: str = "shop",
+                      date: str = "date") -> pd.DataFrame:
     """Creators (or shops) side by side: fans, likes, videos and likes per video.
 
     For rankings such as the Douyin creator lists. With dates, each creator's latest
@@ -611,7 +631,7 @@ def creator_benchmark(df: pd.DataFrame, *, group: str | None = None, shop_col: s
         1    B           1500.0          2                  0.5
         2    C              NaN          3                  NaN
     """
-    cols = {"shop": shop_col, "date": date_col}
+    cols = {"shop": shop, "date": date}
     need = ["shop", "fans", "likes", "videos"] + ([group] if group else [])
     d = _canon(df, cols, need, "competitors.creator_benchmark")
     ids = ["shop", *(["account_id"] if "account_id" in d.columns else [])]
@@ -632,9 +652,10 @@ def creator_benchmark(df: pd.DataFrame, *, group: str | None = None, shop_col: s
 
 # --- the own products' life cycle --------------------------------------------------------------
 
+@renamed_keywords(date_col="date", product_col="product_id", name_col="product_name")
 def lifecycle(funnel_df: pd.DataFrame, *, window: int = 4, threshold: float = 0.2,
-              relative: bool = True, date_col: str = "date", product_col: str = "product_id",
-              name_col: str = "product_name") -> pd.DataFrame:
+              relative: bool = True, date: str = "date", product_id: str = "product_id",
+              product_name: str = "product_name") -> pd.DataFrame:
     """Each product's life-cycle stage from its GMV trend, conversion and traffic cost.
 
     The funnel table's last `window` weeks (ending on its last date) are compared with
@@ -677,7 +698,7 @@ def lifecycle(funnel_df: pd.DataFrame, *, window: int = 4, threshold: float = 0.
         1          q        0.0   -0.33  decline
     """
     window = _positive_int(window, "window")
-    cols = {"date": date_col, "product_id": product_col, "product_name": name_col}
+    cols = {"date": date, "product_id": product_id, "product_name": product_name}
     d = _canon(funnel_df, cols, ["date", "product_id", "gmv", "clicks", "buyers"],
                "competitors.lifecycle")
     d = d.dropna(subset=["date", "product_id"])

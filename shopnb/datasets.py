@@ -27,6 +27,7 @@ import functools
 import os
 import re
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -36,7 +37,7 @@ import pandas as pd
 
 from shopnb import load
 from shopnb.errors import ShopDataError
-from shopnb.schema import TABLES
+from shopnb.schema import TABLES, ByTable, table_name
 
 START = pd.Timestamp("2026-06-15")
 END = pd.Timestamp("2026-11-15")
@@ -186,7 +187,7 @@ def make_shop_data(seed: int = 7) -> ShopData:
         events=_events(log, cells, products, days),
         videos=_videos(rng, videos, funnel, products, days),
         competitors=_typed(competitors, "competitors"),
-        experiments=_typed(experiments, "experiment"),
+        experiments=_typed(experiments, "experiments"),
         orders=_orders(rng, orders, cells, products, days),
         live_rooms=_live_rooms(rng, funnel, log, cells, lives, days),
         truth={
@@ -571,7 +572,7 @@ def _live_rooms(rng: np.random.Generator, funnel: pd.DataFrame, log: pd.DataFram
         "clicks": frame["clicks"], "orders": frame["orders"], "buyers": frame["buyers"],
         "items": frame["items"], "gmv": frame["gmv"].round(2), "refunds": frame["refunds"].round(2),
         "ad_cost": frame["ad_cost"].round(2), "clicks_times": frame["clicks_times"],
-    }), "funnel")
+    }), "live_rooms")
 
 
 # --- competitors -----------------------------------------------------------------------------
@@ -725,7 +726,7 @@ EXPERIMENTS = ("商品卡主图", "短视频开头", "直播话术")
 
 
 def _experiments(rng: np.random.Generator) -> tuple[pd.DataFrame, dict[str, dict[str, Any]]]:
-    """The three A/B tests stacked in one `experiment` table, and what was planted in each."""
+    """The three A/B tests stacked in one `experiments` table, and what was planted in each."""
     parts = [_card_test(rng), _opening_test(rng), _script_test(rng)]
     frame = pd.concat([p.sort_values(["date", "user_id"] if "user_id" in p else ["date"])
                        for p, _ in parts], ignore_index=True)
@@ -994,15 +995,16 @@ def _orders_export(orders: pd.DataFrame) -> pd.DataFrame:
 # --- reading the bundled files back ----------------------------------------------------------
 
 SAMPLE_DIR = Path(__file__).resolve().parent.parent / "data" / "sample"
-SAMPLE_FILES: dict[str, tuple[str, ...]] = {
+# each table's files (an old table name still finds them, with a DeprecationWarning)
+SAMPLE_FILES: ByTable[tuple[str, ...]] = ByTable({
     "funnel": ("电商罗盘_商品载体明细.csv",),
-    "live": ("电商罗盘_直播间概览.xlsx",),
+    "live_rooms": ("电商罗盘_直播间概览.xlsx",),
     "videos": ("创作者中心_作品数据.csv",),
     "competitors": ("竞品_周度监控.xlsx",),
     "experiments": tuple(f"实验_{name}.csv" for name in EXPERIMENTS),
     "events": ("用户行为日志.parquet",),
     "orders": ("抖店_订单.csv",),
-}
+})
 
 
 def cache_folder() -> Path:
@@ -1030,10 +1032,11 @@ def sample_dir() -> Path:
     return cache
 
 
-# the loader that reads each sample table's files
-LOADERS = {"funnel": load.load_funnel, "live": load.load_funnel, "videos": load.load_videos,
-           "competitors": load.load_competitors, "experiments": load.load_experiment,
-           "events": load.load_events, "orders": load.load_orders}
+# the loader that reads each table's files
+LOADERS: ByTable[Callable[..., pd.DataFrame]] = ByTable({
+    "funnel": load.load_funnel, "live_rooms": load.load_live_rooms, "videos": load.load_videos,
+    "competitors": load.load_competitors, "experiments": load.load_experiments,
+    "events": load.load_events, "orders": load.load_orders})
 
 
 @functools.cache
@@ -1048,9 +1051,13 @@ def _load_sample(name: str) -> pd.DataFrame:
 def load_sample(name: str) -> pd.DataFrame:
     """One table of the bundled sample shop, read from its export files by the loaders.
 
-    Names: funnel, live, videos, competitors, experiments, events, orders. Each is read
-    once per process; callers get their own frame (pandas' copy-on-write keeps the
-    cached one as read, without a second copy of the data).
+    Names: funnel, live_rooms, videos, competitors, experiments, events, orders (the
+    old names ``experiment`` and ``live`` still work, with a `DeprecationWarning`). Each
+    is read once per process; callers get their own frame (pandas' copy-on-write keeps
+    the cached one as read, without a second copy of the data).
+
+    Raises:
+        ShopDataError: no sample table is called `name`.
 
     Example:
         >>> load_sample("funnel")["carrier"].sort_values().unique().tolist()
@@ -1058,4 +1065,4 @@ def load_sample(name: str) -> pd.DataFrame:
     """
     if name not in SAMPLE_FILES:
         raise ShopDataError(f"no sample table {name!r}; choose one of {', '.join(SAMPLE_FILES)}")
-    return _load_sample(name).copy(deep=False)
+    return _load_sample(table_name(name)).copy(deep=False)

@@ -7,7 +7,8 @@ canonical `events` columns (``user_id``, ``ts``, ``event``; names are keyword
 arguments). Raw exports go through `shopnb.load_events` first.
 
 `event_funnel` follows ClickHouse's ``windowFunnel(window, [mode])`` and
-returns, per step, how many users reached at least that step. A user's level
+returns, per step (a ``stage`` of the result), how many users reached at least
+that step (its ``count``), in the vocabulary of `shopnb.funnel.summary`. A user's level
 is computed over the user's events sorted by time (ties: the earlier step
 first, as ClickHouse sorts them):
 
@@ -39,7 +40,8 @@ Example:
     ...                     "ts": pd.to_datetime(["2024-11-01 10:00", "2024-11-01 10:05",
     ...                                           "2024-11-03 09:00", "2024-11-01 11:00"]),
     ...                     "event": ["click", "cart", "pay", "click"]})
-    >>> event_funnel(log, ["click", "cart", "pay"], window="1D")[["step", "users"]].values.tolist()
+    >>> event_funnel(log, ["click", "cart", "pay"], window="1D")[["stage", "count"]
+    ...                                                         ].values.tolist()
     [['click', 2], ['cart', 1], ['pay', 0]]
 """
 
@@ -58,6 +60,7 @@ import pandas as pd
 
 from shopnb.errors import ShopDataError
 from shopnb.rates import wilson
+from shopnb.schema import renamed_keywords
 
 if TYPE_CHECKING:  # duckdb is imported when a query runs, not with shopnb
     import duckdb
@@ -87,6 +90,7 @@ _RUNNING = "OVER (ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)"
 _QUIET = "SET enable_progress_bar = false"
 
 
+@renamed_keywords(user="user_id", time="ts")
 def event_funnel(
     events: Events,
     steps: Sequence[str],
@@ -94,8 +98,8 @@ def event_funnel(
     by: str | Sequence[str] | None = None,
     mode: str = "ordered",
     *,
-    user: str = "user_id",
-    time: str = "ts",
+    user_id: str = "user_id",
+    ts: str = "ts",
     event: str = "event",
     alpha: float = 0.05,
 ) -> pd.DataFrame:
@@ -113,9 +117,10 @@ def event_funnel(
             ``"unordered"``, as described in the module docstring.
 
     Returns:
-        One row per group x step: ``step, users`` (users who reached at least
-        that step), ``rate_from_previous``, ``rate_from_first`` and their Wilson
-        intervals (``*_ci_lower``, ``*_ci_upper``, level ``1 - alpha``).
+        One row per group x step: ``stage`` (the step), ``count`` (users who
+        reached at least that step, int64), ``rate_from_previous``,
+        ``rate_from_first`` and their Wilson intervals (``*_ci_lower``,
+        ``*_ci_upper``, level ``1 - alpha``): the columns of `shopnb.funnel.summary`.
 
     Raises:
         ShopDataError: missing columns, unknown mode, bad steps or window, a
@@ -126,7 +131,7 @@ def event_funnel(
         >>> event_funnel(sn.load_sample("events"), ["click", "cart", "order", "pay"],
         ...              window="1D", by="carrier")  # doctest: +SKIP
     """
-    q = _Query.build(steps, window, by, mode, user, time, event)
+    q = _Query.build(steps, window, by, mode, user_id, ts, event)
     with _relation(events) as rel:
         q = q.bind(rel)
         group = f" GROUP BY {q.group_keys}" if q.by else ""
@@ -159,6 +164,7 @@ class ConversionTimes:
         return float(self.stats["p90_s"].iloc[0]) if len(self.stats) else float("nan")
 
 
+@renamed_keywords(user="user_id", time="ts")
 def time_to_convert(
     events: Events,
     from_step: str,
@@ -166,8 +172,8 @@ def time_to_convert(
     window: Window,
     by: str | Sequence[str] | None = None,
     *,
-    user: str = "user_id",
-    time: str = "ts",
+    user_id: str = "user_id",
+    ts: str = "ts",
     event: str = "event",
 ) -> ConversionTimes:
     """Time from `from_step` to `to_step`, one value per user: the user's first conversion.
@@ -190,7 +196,7 @@ def time_to_convert(
     """
     if from_step == to_step:
         raise ShopDataError("time_to_convert needs two different steps")
-    q = _Query.build([from_step, to_step], window, by, "ordered", user, time, event)
+    q = _Query.build([from_step, to_step], window, by, "ordered", user_id, ts, event)
     with _relation(events) as rel:
         q = q.bind(rel)
         sql, edges = _conversion_sql(q)
@@ -232,19 +238,20 @@ def _conversion_sql(q: _Query) -> tuple[str, list[float]]:
     return sql, edges
 
 
+@renamed_keywords(user="user_id", time="ts")
 def conversion_by_entry_day(
     events: Events,
     steps: Sequence[str],
     window: Window,
     mode: str = "ordered",
     *,
-    user: str = "user_id",
-    time: str = "ts",
+    user_id: str = "user_id",
+    ts: str = "ts",
     event: str = "event",
 ) -> pd.DataFrame:
     """The funnel of each day's new entrants: users grouped by the day of their first step-1 event.
 
-    Returns one row per entry day x step: ``date, step, users`` (entrants of
+    Returns one row per entry day x step: ``date, stage, count`` (entrants of
     that day who reached at least that step, over all their events, within
     `window` as in `event_funnel`) and ``rate_from_first``.
 
@@ -255,11 +262,11 @@ def conversion_by_entry_day(
         ...                                           "2024-11-02 08:00"]),
         ...                     "event": ["click", "pay", "click"]})
         >>> out = conversion_by_entry_day(log, ["click", "pay"], window="1D")
-        >>> paid = out[out["step"] == "pay"]
-        >>> paid["date"].dt.day.tolist(), paid["users"].tolist(), paid["rate_from_first"].tolist()
+        >>> paid = out[out["stage"] == "pay"]
+        >>> paid["date"].dt.day.tolist(), paid["count"].tolist(), paid["rate_from_first"].tolist()
         ([1, 2], [1, 0], [1.0, 0.0])
     """
-    q = _Query.build(steps, window, None, mode, user, time, event)
+    q = _Query.build(steps, window, None, mode, user_id, ts, event)
     keys = ", ".join(q.key_names)
     with _relation(events) as rel:
         q = q.bind(rel)
@@ -269,10 +276,11 @@ def conversion_by_entry_day(
                           f"GROUP BY 1 ORDER BY 1")
     table = _step_table(found.assign(date=pd.to_datetime(found["date"])),
                         q, 0.05, groups=["date"])
-    return table[["date", "step", "users", "rate_from_first"]]
+    return table[["date", "stage", "count", "rate_from_first"]]
 
 
-def prepare(events: Events, *, user: str = "user_id", time: str = "ts",
+@renamed_keywords(user="user_id", time="ts")
+def prepare(events: Events, *, user_id: str = "user_id", ts: str = "ts",
             columns: Sequence[str] | None = None) -> duckdb.DuckDBPyRelation:
     """The log as an in-memory DuckDB table, for many funnels on the same log (a page).
 
@@ -280,7 +288,7 @@ def prepare(events: Events, *, user: str = "user_id", time: str = "ts",
     need to tell users apart), which sort several times faster than text ids;
     rows without a user or a time are left out and the rest is stored by user
     and time, the order the funnel scans sort them into (a sort of sorted rows
-    is quicker). `columns` are the columns to keep besides `user` and `time`
+    is quicker). `columns` are the columns to keep besides `user_id` and `ts`
     (default: all).
 
     Example:
@@ -291,16 +299,16 @@ def prepare(events: Events, *, user: str = "user_id", time: str = "ts",
         (1, datetime.datetime(2024, 11, 1, 0, 0))
     """
     with _relation(events) as rel:
-        keep = [c for c in (rel.columns if columns is None else columns) if c not in (user, time)]
-        missing = [c for c in (user, time, *keep) if c not in rel.columns]
+        keep = [c for c in (rel.columns if columns is None else columns) if c not in (user_id, ts)]
+        missing = [c for c in (user_id, ts, *keep) if c not in rel.columns]
         if missing:
             raise ShopDataError(f"the event log has no {', '.join(missing)} column (columns "
                                 f"found: {', '.join(rel.columns) or 'none'})")
         table = rel.query("shopnb_events", (
-            f"SELECT dense_rank() OVER (ORDER BY {_ident(user)}) AS {_ident(user)}, "
-            f"{', '.join(_ident(c) for c in (time, *keep))} FROM shopnb_events "
-            f"WHERE {_ident(user)} IS NOT NULL AND {_ident(time)} IS NOT NULL "
-            f"ORDER BY 1, {_ident(time)}")).arrow()
+            f"SELECT dense_rank() OVER (ORDER BY {_ident(user_id)}) AS {_ident(user_id)}, "
+            f"{', '.join(_ident(c) for c in (ts, *keep))} FROM shopnb_events "
+            f"WHERE {_ident(user_id)} IS NOT NULL AND {_ident(ts)} IS NOT NULL "
+            f"ORDER BY 1, {_ident(ts)}")).arrow()
     import duckdb
 
     con = duckdb.connect()
@@ -327,13 +335,14 @@ def event_names(events: Events, *, event: str = "event") -> list[str]:
     return found["e"].tolist()
 
 
+@renamed_keywords(time="ts")
 def select_events(
     events: duckdb.DuckDBPyRelation,
     *,
     start: object = None,
     end: object = None,
     where: Mapping[str, Sequence[object]] | None = None,
-    time: str = "ts",
+    ts: str = "ts",
 ) -> duckdb.DuckDBPyRelation:
     """The events from `start` up to and including the day of `end`, whose columns in
     `where` take one of the values given (an empty list selects nothing).
@@ -347,10 +356,10 @@ def select_events(
     """
     conds = []
     if start is not None:
-        conds.append(f"{_ident(time)} >= {_literal(f'{pd.Timestamp(start):%Y-%m-%d %H:%M:%S}')}")
+        conds.append(f"{_ident(ts)} >= {_literal(f'{pd.Timestamp(start):%Y-%m-%d %H:%M:%S}')}")
     if end is not None:
         last = pd.Timestamp(end).normalize() + pd.Timedelta(days=1)
-        conds.append(f"{_ident(time)} < {_literal(f'{last:%Y-%m-%d %H:%M:%S}')}")
+        conds.append(f"{_ident(ts)} < {_literal(f'{last:%Y-%m-%d %H:%M:%S}')}")
     for column, values in (where or {}).items():
         if column not in events.columns:
             raise ShopDataError(f"the event log has no {column} column to select on")
@@ -641,15 +650,15 @@ def _step_table(found: pd.DataFrame, q: _Query, alpha: float,
     parts = []
     for k, step in enumerate(q.steps):
         users = counts[:, k]
-        part = found[groups].assign(step=step, users=users.astype("int64"))
+        part = found[groups].assign(stage=step, count=users.astype("int64"))
         for name, base in (("rate_from_previous", counts[:, k - 1] if k else users),
                            ("rate_from_first", counts[:, 0])):
             rate, low, high = wilson(users, base, alpha)
             part[name], part[f"{name}_ci_lower"], part[f"{name}_ci_upper"] = rate, low, high
         parts.append(part)
     out = pd.concat(parts, ignore_index=True)
-    out["step"] = pd.Categorical(out["step"], categories=list(q.steps), ordered=True)
-    return out.sort_values([*groups, "step"], kind="stable").reset_index(drop=True)
+    out["stage"] = pd.Categorical(out["stage"], categories=list(q.steps), ordered=True)
+    return out.sort_values([*groups, "stage"], kind="stable").reset_index(drop=True)
 
 
 def _histogram(bins: pd.DataFrame, edges: list[float], groups: list[str]) -> pd.DataFrame:

@@ -28,7 +28,7 @@ Example:
     >>> day = pd.DataFrame({"date": pd.to_datetime(["2024-11-01"]), "impressions": [1000],
     ...                     "clicks": [50], "buyers": [5], "gmv": [400.0]})
     >>> summary(day)[["stage", "count", "rate_from_previous"]].values.tolist()
-    [['impressions', 1000.0, 1.0], ['clicks', 50.0, 0.05], ['buyers', 5.0, 0.1]]
+    [['impressions', 1000, 1.0], ['clicks', 50, 0.05], ['buyers', 5, 0.1]]
     >>> kpis(day)[["ctr", "click_to_deal", "gpm", "aov"]].round(3).values.tolist()
     [[0.05, 0.1, 400.0, 80.0]]
 """
@@ -152,7 +152,9 @@ def summary(
     Returns:
         One row per group x stage: ``stage, count, rate_from_previous,
         rate_from_previous_ci_lower, rate_from_previous_ci_upper, rate_from_first,
-        rate_from_first_ci_lower, rate_from_first_ci_upper, drop_off, drop_off_rate``.
+        rate_from_first_ci_lower, rate_from_first_ci_upper, drop_off, drop_off_rate``
+        (``count`` and ``drop_off`` are int64 where the table's counts are whole
+        numbers, as the loaders type them; the rates are float64).
 
     Example:
         >>> import shopnb as sn  # doctest: +SKIP
@@ -163,9 +165,9 @@ def summary(
     totals = _totals(frame, keys, stages)
     parts = []
     for i, stage in enumerate(stages):
-        count = totals[stage].to_numpy(float)
-        first = totals[stages[0]].to_numpy(float)
-        prev = totals[stages[i - 1]].to_numpy(float) if i else count
+        count = totals[stage].to_numpy()
+        first = totals[stages[0]].to_numpy()
+        prev = totals[stages[i - 1]].to_numpy() if i else count
         part = totals[keys].assign(stage=stage, count=count)
         for name, base in (("rate_from_previous", prev), ("rate_from_first", first)):
             rate, low, high = wilson(count, base, alpha) if i else _ones(len(count))
@@ -239,13 +241,13 @@ def cost_chain(funnel: pd.DataFrame, by: By = None, *, date: str = "date") -> pd
     stages = _stages(frame, [s for s in COST_STAGES if s in frame.columns])
     gmv = ["gmv"] if "gmv" in frame.columns else []
     totals = _totals(frame, keys, [*stages, "ad_cost", *gmv])
-    first = totals[stages[0]].to_numpy(float)
+    first = totals[stages[0]].to_numpy()
     cost = totals["ad_cost"].to_numpy(float)
     roi = _ratio(totals["gmv"].to_numpy(float), cost) if gmv else np.full(len(totals), np.nan)
     parts = []
     for i, stage in enumerate(stages):
-        count = totals[stage].to_numpy(float)
-        after = totals[stages[i + 1]].to_numpy(float) if i + 1 < len(stages) else 0.0
+        count = totals[stage].to_numpy()
+        after = totals[stages[i + 1]].to_numpy() if i + 1 < len(stages) else 0
         parts.append(totals[keys].assign(stage=stage, count=count, cost_per=_ratio(cost, count),
                                          lost=count - after,
                                          spend_share=_ratio(count - after, first),
@@ -364,7 +366,8 @@ def ctr_decay(
     frame = frame[(frame["days"] >= 0) & (frame["days"] <= max_days)]
     ids = "video_id" if "video_id" in frame.columns else None
     groups = frame.groupby([*keys, "days"], observed=True, sort=True)
-    out = groups[["impressions", "clicks"]].sum().astype(float)
+    out = groups[["impressions", "clicks"]].sum()
+    out = out.astype({c: _sum_dtype(frame[c]) for c in out.columns})
     out["videos"] = groups[ids].nunique() if ids else groups.size()
     out = out.reset_index()
     rate, low, high = wilson(out["clicks"].to_numpy(), out["impressions"].to_numpy(), alpha)
@@ -398,12 +401,24 @@ def _stages(df: pd.DataFrame, stages: Sequence[str] | None) -> list[str]:
 
 
 def _totals(df: pd.DataFrame, keys: list[str], cols: Sequence[str]) -> pd.DataFrame:
-    """Sums of `cols` per group (missing values count as nothing), as floats."""
-    values = df[list(cols)].astype("float64")
-    if not keys:
-        return values.sum().to_frame().T.reset_index(drop=True)
-    grouped = values.groupby([df[k] for k in keys], observed=True, dropna=False, sort=True)
-    return grouped.sum().reset_index()
+    """Sums of `cols` per group (missing values count as nothing), in the columns' kinds:
+    whole-number counts as int64, amounts as float64.
+
+    The loaders' counts are nullable (Int64: an export cell may be empty); a sum is
+    never missing, and plain int64 keeps the rates computed from it plain floats.
+    """
+    values = df[list(cols)]
+    if keys:
+        totals = values.groupby([df[k] for k in keys], observed=True, dropna=False,
+                                sort=True).sum().reset_index()
+    else:
+        totals = pd.DataFrame({c: [values[c].sum()] for c in cols})
+    return totals.astype({c: _sum_dtype(values[c]) for c in cols})
+
+
+def _sum_dtype(column: pd.Series) -> str:
+    kind = column.dtype.kind
+    return "int64" if kind in "iub" else "float64"
 
 
 def _between(df: pd.DataFrame, period: Period, date: str) -> pd.DataFrame:

@@ -44,6 +44,7 @@ from shopnb.schema import (
     TABLES,
     VARIANTS,
     Table,
+    deprecated,
     looks_like_id,
     normalize_header,
 )
@@ -95,6 +96,19 @@ def load_funnel(source: Source, *, strict: bool = True, sheet: str | int | None 
     return _load("funnel", source, strict, sheet)
 
 
+def load_live_rooms(source: Source, *, strict: bool = True, sheet: str | int | None = None
+                    ) -> pd.DataFrame:
+    """The `live_rooms` table from 电商罗盘's live-room daily overview (直播间概览): one row
+    per day and room, with the funnel's columns (its rows are live).
+
+    >>> load_live_rooms(pd.DataFrame({"日期": ["20241101"], "直播间名称": ["山野集"],
+    ...                               "直播间观看人数": ["1.2万"]}))[["carrier", "views"]
+    ...                                                          ].values.tolist()
+    [['live', 12000]]
+    """
+    return _load("live_rooms", source, strict, sheet)
+
+
 def load_events(source: Source, *, strict: bool = True, sheet: str | int | None = None
                 ) -> pd.DataFrame:
     """The `events` table from behaviour logs (codes 1–4 or pv / fav / cart / buy).
@@ -129,15 +143,22 @@ def load_competitors(source: Source, *, strict: bool = True, sheet: str | int | 
     return _load("competitors", source, strict, sheet)
 
 
-def load_experiment(source: Source, *, strict: bool = True, sheet: str | int | None = None
-                    ) -> pd.DataFrame:
-    """The `experiment` table: one row per user, or per variant (and day) of aggregates.
+def load_experiments(source: Source, *, strict: bool = True, sheet: str | int | None = None
+                     ) -> pd.DataFrame:
+    """The `experiments` table: one row per user, or per variant (and day) of aggregates.
 
-    >>> load_experiment(pd.DataFrame({"group": ["control"], "user_id": [1],
-    ...                               "converted": ["TRUE"]}))["converted"].tolist()
+    >>> load_experiments(pd.DataFrame({"group": ["control"], "user_id": [1],
+    ...                                "converted": ["TRUE"]}))["converted"].tolist()
     [True]
     """
-    return _load("experiment", source, strict, sheet)
+    return _load("experiments", source, strict, sheet)
+
+
+def load_experiment(source: Source, *, strict: bool = True, sheet: str | int | None = None
+                    ) -> pd.DataFrame:
+    """Deprecated name of `load_experiments` (the table is `experiments` everywhere)."""
+    deprecated("load_experiment", "load_experiments")
+    return load_experiments(source, strict=strict, sheet=sheet)
 
 
 def load_orders(source: Source, *, strict: bool = True, sheet: str | int | None = None
@@ -407,6 +428,11 @@ def _funnel_shape(df: pd.DataFrame, log: _Log) -> pd.DataFrame:
     return df
 
 
+def _live_rooms_shape(df: pd.DataFrame, log: _Log) -> pd.DataFrame:
+    """A live room's rows are live."""
+    return df if "carrier" in df else df.assign(carrier="live")
+
+
 def _videos_shape(df: pd.DataFrame, log: _Log) -> pd.DataFrame:
     """Exports without a video id are keyed by the video's title."""
     if "video_id" not in df:
@@ -465,9 +491,10 @@ def _experiment_shape(df: pd.DataFrame, log: _Log) -> pd.DataFrame:
 
 _FIXUPS: dict[str, Callable[[pd.DataFrame, _Log], pd.DataFrame]] = {
     "funnel": _funnel_shape,
+    "live_rooms": _live_rooms_shape,
     "videos": _videos_shape,
     "orders": _orders_shape,
-    "experiment": _experiment_shape,
+    "experiments": _experiment_shape,
 }
 
 
@@ -522,13 +549,13 @@ def _check_stages(df: pd.DataFrame, table: Table, log: _Log,
 def _key(df: pd.DataFrame, table: Table) -> list[str]:
     """The columns that identify a row.
 
-    For the aggregate tables (funnel, videos, competitors) the export's own text
-    columns join the key: an ad report is per ad x age x gender, say.
+    For the aggregate tables (funnel, live rooms, videos, competitors) the export's own
+    text columns join the key: an ad report is per ad x age x gender, say.
     """
     key = [c for c in table.key if c in df]
-    if table.name == "experiment" and "user_id" not in df:
+    if table.name == "experiments" and "user_id" not in df:
         key.append("variant")
-    if table.name not in ("funnel", "videos", "competitors"):
+    if table.name not in ("funnel", "live_rooms", "videos", "competitors"):
         return key
     known = set(table.names)
     extras = [c for c in df.columns if c not in known and not c.startswith("_")

@@ -149,7 +149,9 @@ def check_table(
     """`alerts` on a KPI table already computed (`kpi_table` by date, and `groups`).
 
     The table may hold a ``scope`` column (one series per scope); without one it
-    is one series, "overall".
+    is one series, "overall". A metric of `targets` or `watch` that is neither a
+    KPI nor a column of the table raises `ShopDataError`; a KPI the table lacks
+    (the completion rate without videos) is skipped.
 
     Example:
         >>> daily = pd.DataFrame({"date": pd.to_datetime(["2024-11-01", "2024-11-02"]),
@@ -159,6 +161,11 @@ def check_table(
         [['roi', 'off_target', 'high'], ['roi', 'drop', 'high']]
     """
     targets = dict(DEFAULT_TARGETS if targets is None else targets)
+    unknown = [m for m in dict.fromkeys([*targets, *watch])
+               if m not in _METRICS and m not in table.columns]
+    if unknown:
+        raise ShopDataError(f"no KPI called {', '.join(map(repr, unknown))}; alerts can "
+                            f"follow {', '.join(_METRICS)} or a column of the table")
     if "scope" not in table.columns:
         table = table.assign(scope="overall")
     group_cols = ["scope", *groups]
@@ -247,14 +254,15 @@ def _with_completion(table: pd.DataFrame, videos: pd.DataFrame, keys: list[str]
                      ) -> pd.DataFrame:
     on = [k for k in keys if k in videos.columns]
     v = videos.assign(_done=videos["plays"].astype(float) * videos["completion_rate"],
-                      plays=videos["plays"].astype(float))
+                      plays=videos["plays"].fillna(0).astype("int64"))
     sums = (v.groupby(on, observed=True)[["plays", "_done"]].sum().reset_index() if on
-            else v[["plays", "_done"]].sum().to_frame().T)
+            else pd.DataFrame({c: [v[c].sum()] for c in ("plays", "_done")}))
     sums["completion_rate"] = ratio(sums["_done"], sums["plays"])
     sums = sums.drop(columns="_done")
-    if on:
-        return table.merge(sums, on=on, how="left")
-    return table.assign(plays=sums["plays"].iloc[0],
+    if on:  # a group without videos has no plays (and no completion rate)
+        merged = table.merge(sums, on=on, how="left")
+        return merged.assign(plays=merged["plays"].fillna(0).astype("int64"))
+    return table.assign(plays=np.full(len(table), sums["plays"].iloc[0], dtype="int64"),
                         completion_rate=sums["completion_rate"].iloc[0])
 
 

@@ -6,6 +6,12 @@ whatever the export called them. A header matches an alias after
 lower case). Aliases are tried in order, so people counts (人数) win over
 times (次数) when an export has both; the times then land in `*_times`.
 
+The names are the package's vocabulary (docs/vocabulary.md): a table has one
+name for its loader (`load_<table>`), its sample and its data-folder subfolder,
+and a function's key-column argument is named after the canonical column it
+defaults to (``date="date"``). Names that changed keep working for one release
+with a `DeprecationWarning` (`table_name`, `deprecated`, `renamed_keywords`).
+
 Example:
     >>> TABLES["funnel"].column("clicks").kind
     'count'
@@ -15,9 +21,15 @@ Example:
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
-from dataclasses import dataclass
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import ParamSpec, TypeVar
+
+from shopnb.errors import ShopDataError
 
 # Kinds of column and the dtype each becomes.
 DTYPES = {
@@ -182,12 +194,12 @@ _FUNNEL = Table(
         _c("views_times", "count", "直播间观看人次", "直播间观看次数"),
         _c("ctr", "rate", "商品曝光点击率(人数)", "商品曝光-点击转化率(人数)",
            "商品点击率(人数)", "商品曝光点击率", "商品曝光-点击转化率(次数)", "点击率"),
-        _c("click_to_deal_rate", "rate", "商品点击成交转化率(人数)",
+        _c("click_to_deal", "rate", "click_to_deal_rate", "商品点击成交转化率(人数)",
            "商品点击-成交转化率(人数)", "商品点击成交转化率", "点击成交转化率(次数)",
            "商品点击-成交转化率(次数)", "支付转化率"),
         _c("ctr_times", "rate", "商品曝光点击率", "商品曝光-点击转化率(次数)"),
-        _c("click_to_deal_rate_times", "rate", "商品点击成交转化率", "点击成交转化率(次数)",
-           "商品点击-成交转化率(次数)"),
+        _c("click_to_deal_times", "rate", "click_to_deal_rate_times", "商品点击成交转化率",
+           "点击成交转化率(次数)", "商品点击-成交转化率(次数)"),
         _c("gpm", "money", "千次曝光用户支付金额", "千次曝光成交金额",
            "千次观看用户支付金额", "千次观看成交金额"),
         _c("aov", "money", "客单价"),
@@ -200,6 +212,12 @@ _FUNNEL = Table(
     defaults=(("product_id", "all"), ("product_name", "all"), ("carrier", "all"),
               ("channel", "all"), ("format", "all"), ("creator", "all")),
 )
+
+# The live room's daily overview (电商罗盘 直播间概览): the funnel's columns at the grain
+# day x room (`creator`). A table of its own: its rows total the funnel's live rows, so
+# stacking it into `funnel` would count live sales twice.
+_LIVE_ROOMS = replace(_FUNNEL, name="live_rooms", key=("date", "creator"), required=(
+    ("date",), ("room_impressions", "views", "impressions", "clicks", "orders", "buyers", "gmv")))
 
 _EVENTS = Table(
     "events",
@@ -291,8 +309,8 @@ _COMPETITORS = Table(
     defaults=(("product", "all"), ("account_id", "")),
 )
 
-_EXPERIMENT = Table(
-    "experiment",
+_EXPERIMENTS = Table(
+    "experiments",
     (
         _c("experiment", "text", "实验", "实验名称", "test", "experiment_name"),
         _c("variant", "text", "实验组", "分组", "组别", "版本", "group", "version", "arm"),
@@ -336,5 +354,103 @@ _ORDERS = Table(
 )
 
 TABLES: dict[str, Table] = {
-    t.name: t for t in (_FUNNEL, _EVENTS, _VIDEOS, _COMPETITORS, _EXPERIMENT, _ORDERS)
+    t.name: t for t in (_FUNNEL, _LIVE_ROOMS, _EVENTS, _VIDEOS, _COMPETITORS, _EXPERIMENTS,
+                        _ORDERS)
 }
+
+# --- names that changed ----------------------------------------------------------------------
+
+RENAMED_TABLES = {"experiment": "experiments", "live": "live_rooms"}
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+_V = TypeVar("_V")
+
+
+def deprecated(old: str, new: str, *, stacklevel: int = 3) -> None:
+    """Warn that the name `old` is deprecated in favour of `new` (one release of grace).
+
+    The warning points at the caller of the function that calls this one (the
+    user's line, which is where Python and IPython show deprecations); a deeper
+    helper passes a larger `stacklevel`.
+
+    Example:
+        >>> import warnings
+        >>> with warnings.catch_warnings(record=True) as caught:
+        ...     warnings.simplefilter("always")
+        ...     deprecated("load_experiment", "load_experiments")
+        >>> str(caught[0].message)
+        "'load_experiment' is deprecated; use 'load_experiments'"
+    """
+    warnings.warn(f"{old!r} is deprecated; use {new!r}", DeprecationWarning,
+                  stacklevel=stacklevel)
+
+
+def table_name(name: str) -> str:
+    """The canonical name of the table `name`; an old name gives its new one, with a warning.
+
+    Raises:
+        ShopDataError: no table is called `name`.
+
+    Example:
+        >>> table_name("funnel")
+        'funnel'
+    """
+    if name in TABLES:
+        return name
+    if name in RENAMED_TABLES:
+        deprecated(name, RENAMED_TABLES[name], stacklevel=4)  # the line that named the table
+        return RENAMED_TABLES[name]
+    raise ShopDataError(f"no table {name!r}; choose one of {', '.join(TABLES)}")
+
+
+class ByTable(dict[str, _V]):
+    """A dict keyed by table name that also answers to a table's old name (with a warning);
+    an unknown name is a `ShopDataError`, as everywhere in shopnb.
+
+    Example:
+        >>> files = ByTable({"experiments": "实验.csv"})
+        >>> "experiment" in files, list(files)
+        (True, ['experiments'])
+    """
+
+    def __missing__(self, key: str) -> _V:
+        if key not in RENAMED_TABLES or not super().__contains__(RENAMED_TABLES[key]):
+            raise ShopDataError(f"no table {key!r}; choose one of {', '.join(self)}")
+        return self[table_name(key)]
+
+    def __contains__(self, key: object) -> bool:
+        return super().__contains__(key) or (
+            key in RENAMED_TABLES and super().__contains__(RENAMED_TABLES[str(key)]))
+
+
+def renamed_keywords(**old_to_new: str) -> Callable[[Callable[_P, _R]], Callable[_P, _R]]:
+    """Accept a function's old keyword names for one release, with a `DeprecationWarning`.
+
+    Example:
+        >>> @renamed_keywords(date_col="date")
+        ... def first(*, date: str = "date") -> str:
+        ...     return date
+        >>> import warnings
+        >>> with warnings.catch_warnings(record=True) as caught:
+        ...     warnings.simplefilter("always")
+        ...     first(date_col="week")
+        'week'
+        >>> str(caught[0].message)
+        "'first(date_col=...)' is deprecated; use 'first(date=...)'"
+    """
+    def decorate(func: Callable[_P, _R]) -> Callable[_P, _R]:
+        @functools.wraps(func)
+        def call(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+            for old, new in old_to_new.items():
+                if old not in kwargs:
+                    continue
+                if new in kwargs:
+                    raise TypeError(f"{func.__name__}() got both {old}= and {new}=")
+                deprecated(f"{func.__name__}({old}=...)", f"{func.__name__}({new}=...)")
+                kwargs[new] = kwargs.pop(old)
+            return func(*args, **kwargs)
+
+        return call
+
+    return decorate

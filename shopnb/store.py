@@ -49,7 +49,7 @@ from pandas.api.types import is_datetime64_any_dtype, is_numeric_dtype
 from shopnb.datasets import LOADERS, SAMPLE_FILES, cache_folder, load_sample, sample_dir
 from shopnb.errors import LoadProblem, ShopDataError
 from shopnb.load import load_events, load_funnel, load_orders, load_videos
-from shopnb.schema import TABLES
+from shopnb.schema import TABLES, table_name
 from shopnb.targets import load_targets
 
 __all__ = [
@@ -191,7 +191,8 @@ def table(name: str, data: str | os.PathLike[str] | None = None) -> pd.DataFrame
         'outside'
     """
     if name not in LOADERS:
-        raise ValueError(f"no table {name!r}; choose one of {', '.join(LOADERS)}")
+        raise ShopDataError(f"no table {name!r}; choose one of {', '.join(LOADERS)}")
+    name = table_name(name)  # an old name: its new one, with a warning
     folder = data_folder()
     shown = str(data) if data is not None else ", ".join(SAMPLE_FILES[name])
     try:

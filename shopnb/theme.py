@@ -318,7 +318,7 @@ LABELS["en"].update({
     "top_creators": "The {n} with most fans",
 })
 
-# --- labels of the app: header, data problems (shopnb.app, shopnb.pages.header) ---------------
+# --- labels of the app: header, data problems (shopnb.store, shopnb.pages.header) ---------------
 LABELS["zh"].update({
     "brand": "shopnb",
     "nav_index": "概览",

@@ -50,11 +50,9 @@ def test_funnel_chart_bars_on_a_log_scale_beside_step_rates(stages):
 
 
 def test_funnel_chart_of_an_event_funnel_with_periods(stages):
-    steps = stages.rename(columns={"stage": "step", "count": "users"}).assign(
-        step=["click", "cart", "pay"])
+    steps = stages.assign(stage=["click", "cart", "pay"])
     both = pd.concat([steps.assign(period="now"), steps.assign(period="before")])
-    chart = funnel_chart(both, kind="step", title="fn_events_title", window="1 day",
-                         lang="en")
+    chart = funnel_chart(both, title="fn_events_title", window="1 day", lang="en")
     assert charts.rows_title(chart) == "User-path funnel (within 1 day, per user)"
     enc = chart.hconcat[0].layer[0].encoding
     assert enc.yOffset.shorthand == "period:N" and enc.color.shorthand == "period:N"

@@ -58,7 +58,7 @@ def test_arguments_are_checked():
 def test_column_names_are_keyword_arguments_and_come_back_as_given():
     df = rows((0, "A", 2.0), (0, "B", 1.0), columns="w merchant revenue").rename(
         columns={"date": "week"})
-    out = comp.top(df, by="revenue", date_col="week", shop_col="merchant")
+    out = comp.top(df, by="revenue", date="week", shop="merchant")
     assert out.columns[:3].tolist() == ["week", "merchant", "revenue"]
     assert out["merchant"].tolist() == ["A", "B"]
 
@@ -257,7 +257,7 @@ def test_price_comparison_across_merchants_reports_rows_it_cannot_use():
         "merchant": ["A", "A", "B", "C", "C", "D", "B", "E"],
         "product": ["tv", "tv", "tv", "tv", None, "radio", "tv", "all"],
         "price": [90.0, 110.0, 120.0, 60.0, 10.0, 5.0, None, 1.0]})
-    out = comp.price_comparison(df, shop_col="merchant")
+    out = comp.price_comparison(df, shop="merchant")
     assert out[["product", "merchant", "offers", "price"]].values.tolist() == [
         ["tv", "C", 1, 60.0], ["tv", "A", 2, 100.0], ["tv", "B", 1, 120.0]]  # radio: one shop
     assert out["product_median"].tolist() == [100.0] * 3
@@ -553,3 +553,20 @@ def test_datafiniti_cross_merchant_price_comparison():
     assert got["price"].to_numpy() == pytest.approx(per.sort_index()["median"].to_numpy())
     assert out["product"].nunique() == (shops >= 2).sum()
     assert (out.groupby("product")["cheapest"].sum() >= 1).all()
+
+
+def test_old_column_keywords_still_work_with_a_warning():
+    df = pd.DataFrame({"week": W[:1].repeat(2), "merchant": ["A", "B"], "gmv": [1.0, 3.0],
+                       "cat": ["x", "y"]})
+    with pytest.warns(DeprecationWarning, match=r"use 'top\(shop=...\)'"):
+        old = comp.top(df, date="week", shop_col="merchant")
+    pd.testing.assert_frame_equal(old, comp.top(df, date="week", shop="merchant"))
+    with pytest.warns(DeprecationWarning, match="a column named 'category'"):
+        only_x = comp.top(df, category="x", date="week", shop="merchant", category_col="cat")
+    assert only_x["merchant"].tolist() == ["A"]
+
+
+def test_a_key_column_named_but_absent_is_an_error_even_beside_the_canonical_one():
+    df = pd.DataFrame({"date": W[:1], "shop": ["A"], "gmv": [1.0]})
+    with pytest.raises(ShopDataError, match="needs the column"):
+        comp.weekly(df, date="week")

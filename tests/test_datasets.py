@@ -24,16 +24,16 @@ from shopnb.datasets import (
 )
 
 FRAMES = {"funnel": "funnel", "events": "events", "videos": "videos",
-          "competitors": "competitors", "experiments": "experiment", "orders": "orders",
-          "live_rooms": "funnel"}
+          "competitors": "competitors", "experiments": "experiments", "orders": "orders",
+          "live_rooms": "live_rooms"}
 FILES = {  # file -> (canonical table, encoding)
     "电商罗盘_商品载体明细.csv": ("funnel", "gb18030"),
-    "电商罗盘_直播间概览.xlsx": ("funnel", None),
+    "电商罗盘_直播间概览.xlsx": ("live_rooms", None),
     "创作者中心_作品数据.csv": ("videos", "utf-8-sig"),
     "竞品_周度监控.xlsx": ("competitors", None),
-    "实验_商品卡主图.csv": ("experiment", "utf-8"),
-    "实验_短视频开头.csv": ("experiment", "utf-8"),
-    "实验_直播话术.csv": ("experiment", "utf-8"),
+    "实验_商品卡主图.csv": ("experiments", "utf-8"),
+    "实验_短视频开头.csv": ("experiments", "utf-8"),
+    "实验_直播话术.csv": ("experiments", "utf-8"),
     "用户行为日志.parquet": ("events", None),
     "抖店_订单.csv": ("orders", "gbk"),
 }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import warnings
 from pathlib import Path
 
 import duckdb
@@ -34,7 +35,7 @@ def _log(rows: list[tuple[str, int, str]], **extra: list) -> pd.DataFrame:
 
 
 def _users(result: pd.DataFrame) -> list[int]:
-    return result["users"].tolist()
+    return result["count"].tolist()
 
 
 def _levels(events: pd.DataFrame, steps: list[str], window: float, mode: str,
@@ -42,7 +43,7 @@ def _levels(events: pd.DataFrame, steps: list[str], window: float, mode: str,
     """Per (by, user) level from event_funnel, by splitting on a copy of the user id."""
     split = events.assign(uid=events["user_id"])
     out = event_funnel(split, steps, window, by=[*by, "uid"], mode=mode)
-    return out.groupby([*by, "uid"], observed=True)["users"].sum().rename("level")
+    return out.groupby([*by, "uid"], observed=True)["count"].sum().rename("level")
 
 
 # --- by hand ---------------------------------------------------------------------------------
@@ -53,7 +54,7 @@ def test_ordered_chain_within_the_window_from_the_chains_first_event():
                 ("b", 0, "impression"), ("b", 10, "cart"),  # no click: stops at 1
                 ("c", 0, "click"), ("c", 5, "cart")])  # no impression: level 0
     out = event_funnel(log, STEPS, window=3600)
-    assert out["step"].tolist() == STEPS
+    assert out["stage"].tolist() == STEPS
     assert _users(out) == [2, 1, 1, 0]
     assert out["rate_from_previous"].tolist()[:3] == [1.0, 0.5, 1.0]
     assert out["rate_from_first"].tolist() == [1.0, 0.5, 0.5, 0.0]
@@ -104,10 +105,10 @@ def test_by_splits_chains_and_rates_come_with_wilson_intervals():
                 ("c", 0, "impression"), ("c", 5, "click"), ("a", 20, "impression")],
                channel=["feed", "feed", "feed", "search", "search", "search"])
     out = event_funnel(log, ["impression", "click"], window=60, by="channel")
-    assert out[["channel", "step", "users"]].values.tolist() == [
+    assert out[["channel", "stage", "count"]].values.tolist() == [
         ["feed", "impression", 2], ["feed", "click", 1],
         ["search", "impression", 2], ["search", "click", 1]]
-    click = out[out["step"] == "click"].iloc[0]
+    click = out[out["stage"] == "click"].iloc[0]
     assert click["rate_from_previous"] == 0.5
     assert click["rate_from_previous_ci_lower"] < 0.5 < click["rate_from_previous_ci_upper"]
 
@@ -128,8 +129,17 @@ def test_inputs_dataframe_parquet_csv_and_relation_agree(tmp_path):
 def test_epoch_seconds_and_missing_values():
     log = pd.DataFrame({"uid": ["a", "a", None, "b"], "when": [100, 160, 100, 100],
                         "what": ["impression", "click", "impression", None]})
-    out = event_funnel(log, STEPS[:2], window=60, user="uid", time="when", event="what")
+    out = event_funnel(log, STEPS[:2], window=60, user_id="uid", ts="when", event="what")
     assert _users(out) == [1, 1]  # the row without a user and the one without an event drop out
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        old = event_funnel(log, STEPS[:2], window=60, user="uid", time="when", event="what")
+    assert [str(w.message) for w in caught] == [
+        "'event_funnel(user=...)' is deprecated; use 'event_funnel(user_id=...)'",
+        "'event_funnel(time=...)' is deprecated; use 'event_funnel(ts=...)'"]
+    pd.testing.assert_frame_equal(old, out)
+    with pytest.raises(TypeError, match="both time= and ts="):
+        event_funnel(log, STEPS[:2], window=60, time="when", ts="when")
 
 
 @pytest.mark.parametrize(("kwargs", "message"), [
@@ -208,10 +218,10 @@ def test_conversion_by_entry_day_splits_the_funnel_by_first_day():
     log = _generated_log(seed=5, n_users=300)
     days = conversion_by_entry_day(log, STEPS, window=3600)
     total = event_funnel(log, STEPS, window=3600)
-    summed = days.groupby("step", observed=True)["users"].sum()
+    summed = days.groupby("stage", observed=True)["count"].sum()
     assert summed.tolist() == _users(total)
     first_day = log[log["event"] == "impression"].groupby("user_id")["ts"].min().dt.normalize()
-    entrants = days[days["step"] == "impression"].set_index("date")["users"]
+    entrants = days[days["stage"] == "impression"].set_index("date")["count"]
     assert entrants.to_dict() == first_day.value_counts().sort_index().to_dict()
 
 
@@ -268,7 +278,7 @@ def _compare(chdb, log: pd.DataFrame, tmp_path: Path, steps: list[str], window: 
     assert mismatched.empty, (f"{mode}, window {window}: {len(mismatched)} users differ, e.g.\n"
                               f"{pd.concat([expected, ours], axis=1).loc[mismatched.index[:5]]}")
     counts = event_funnel(log, steps, window, by=list(by) or None, mode=mode)
-    per_step = counts.groupby("step", observed=True)["users"].sum().tolist()
+    per_step = counts.groupby("stage", observed=True)["count"].sum().tolist()
     assert per_step == [(expected >= k).sum() for k in range(1, len(steps) + 1)]
     return int((expected > 1).sum())
 
@@ -334,4 +344,4 @@ def test_prepare_keys_users_by_number_and_select_events_filters():
     with pytest.raises(ShopDataError, match="channel"):
         select_events(prepared, where={"channel": ["feed"]})
     with pytest.raises(ShopDataError, match="no uid column"):
-        prepare(log, user="uid")
+        prepare(log, user_id="uid")

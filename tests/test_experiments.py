@@ -736,10 +736,10 @@ def test_verdict_in_bayesian_mode_reads_chance_to_win():
 
 @needs_realdata
 def test_udacity_ab_data_excludes_what_the_loader_reports_and_matches_plain_statsmodels():
-    from shopnb.load import load_experiment
+    from shopnb.load import load_experiments
 
     path = REALDATA / "ab_udacity_ab_data" / "ab_data.csv"
-    res = ex.analyze(load_experiment(path, strict=False), {"conversion": "converted"})
+    res = ex.analyze(load_experiments(path, strict=False), {"conversion": "converted"})
     assert res.attrs["excluded"] == {"variant_landing_page_mismatch": 3893, "repeated_users": 1}
     assert any("3,893" in note and "landing_page" in note for note in res.attrs["notes"])
     # the same cleaning done by hand, then statsmodels
@@ -759,9 +759,9 @@ def test_udacity_ab_data_excludes_what_the_loader_reports_and_matches_plain_stat
 
 @needs_realdata
 def test_cookie_cats_retention_by_gate_and_its_sample_ratio_check():
-    from shopnb.load import load_experiment
+    from shopnb.load import load_experiments
 
-    df = load_experiment(REALDATA / "ab_cookie_cats" / "cookie_cats.csv", strict=False)
+    df = load_experiments(REALDATA / "ab_cookie_cats" / "cookie_cats.csv", strict=False)
     res = ex.analyze(df, {"retention_1": "retention_1", "retention_7": "retention_7"},
                      correction="none").set_index("metric")
     assert res.attrs["variants"] == ["gate_30", "gate_40"]
@@ -822,3 +822,34 @@ def test_sample_live_script_test_fails_the_sample_ratio_check(shop):
     assert res.attrs["srm_pvalue"] < 0.001
     v = ex.verdict(res)
     assert v.decision == "no verdict" and v.srm_warning
+
+
+# --- the kind of a metric: explicit, or inferred from values (never the dtype) ----------------
+
+def test_a_metrics_kind_does_not_depend_on_the_dtype(daily_card):
+    as_ints = ex.analyze(daily_card, {"ctr": ("clicks", "impressions")})
+    as_floats = ex.analyze(daily_card.astype({"clicks": "float64", "impressions": "Float64"}),
+                           {"ctr": ("clicks", "impressions")})
+    assert as_ints["kind"].tolist() == as_floats["kind"].tolist() == ["proportion"] * 2
+    pd.testing.assert_frame_equal(as_ints, as_floats)
+
+
+def test_an_explicit_kind_wins_and_must_fit_the_columns(daily_card):
+    ratio = ex.analyze(daily_card, {"ctr": ex.Metric("clicks", "impressions", kind="ratio")})
+    inferred = ex.analyze(daily_card, {"ctr": ("clicks", "impressions")})
+    assert ratio["kind"].tolist() == ["ratio"] * 2
+    assert ratio["control"].tolist() == pytest.approx(inferred["control"].tolist())
+    assert ratio["pvalue"].tolist() != pytest.approx(inferred["pvalue"].tolist())
+    swapped = ex.Metric("impressions", "clicks", kind="proportion")
+    with pytest.raises(ShopDataError, match="never above clicks"):
+        ex.analyze(daily_card, {"odd": swapped})
+    with pytest.raises(ShopDataError, match="kind must be one of"):
+        ex.analyze(daily_card, {"ctr": ex.Metric("clicks", "impressions", kind="share")})
+    with pytest.raises(ShopDataError, match="a mean is one column"):
+        ex.analyze(daily_card, {"ctr": ex.Metric("clicks", "impressions", kind="mean")})
+
+
+def test_whole_yuan_of_revenue_is_money_not_a_count(daily_card):
+    shop = daily_card.assign(revenue=(daily_card["clicks"] * 0.5).round())
+    res = ex.analyze(shop, {"rpi": ("revenue", "impressions")})
+    assert res["kind"].tolist() == ["ratio"] * 2

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from statsmodels.stats.proportion import proportion_confint
 
-from shopnb import load_funnel
+from shopnb import load_funnel, load_sample
 from shopnb.errors import ShopDataError
 from shopnb.funnel import cost_chain, ctr_decay, explain_change, kpis, resolve_by, summary
 from shopnb.rates import wilson
@@ -247,3 +247,16 @@ def test_ctr_decay_by_days_since_publishing():
     assert out["ctr_ci_upper"].iloc[0] == pytest.approx(high)
     with pytest.raises(ShopDataError, match="published_at"):
         ctr_decay(videos.drop(columns="published_at"))
+
+
+def test_counts_stay_integers_and_rates_floats() -> None:
+    """Counts come back as int64 (a sum is never missing), rates as float64."""
+    funnel = load_sample("funnel")
+    assert str(funnel["clicks"].dtype) == "Int64"  # the loader's: an export cell may be empty
+    out = summary(funnel, by="carrier")
+    assert out["count"].dtype == "int64" and out["drop_off"].dtype == "int64"
+    assert out["rate_from_previous"].dtype == "float64"
+    table = kpis(funnel, by="carrier")
+    assert (table[["impressions", "clicks", "carts", "orders", "buyers"]].dtypes == "int64").all()
+    assert (table[["gmv", "ctr", "click_to_deal"]].dtypes == "float64").all()
+    assert cost_chain(funnel)[["count", "lost"]].dtypes.eq("int64").all()

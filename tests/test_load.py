@@ -13,8 +13,9 @@ import shopnb as sn
 from shopnb.load import (
     load_competitors,
     load_events,
-    load_experiment,
+    load_experiments,
     load_funnel,
+    load_live_rooms,
     load_orders,
     load_videos,
 )
@@ -97,11 +98,29 @@ def test_live_room_overview_is_live(tmp_path: Path) -> None:
     text = ("直播间名称,日期,直播时长(小时),成交金额,成交订单数,成交人数,直播间观看人数,"
             "直播间观看人次,商品曝光人数,商品点击人数,商品点击率(人数),投放消耗\n"
             "美妆专场,20241101,4.5,\"12,000\",150,140,\"2.1万\",\"3万\",\"1.5万\",900,6.0%,3000\n")
-    df = load_funnel(write(tmp_path / "live.csv", text))
+    path = write(tmp_path / "live.csv", text)
+    df = load_live_rooms(path)
     row = df.iloc[0]
     assert row["carrier"] == "live" and row["creator"] == "美妆专场"
     assert (row["views"], row["views_times"], row["impressions"]) == (21_000, 30_000, 15_000)
     assert row["ad_cost"] == 3000 and row["直播时长(小时)"] == 4.5
+    pd.testing.assert_frame_equal(load_funnel(path), df)  # the funnel's columns, a room a day
+
+
+def test_load_experiment_is_the_deprecated_name_of_load_experiments() -> None:
+    raw = pd.DataFrame({"group": ["control", "treatment"], "user_id": [1, 2]})
+    with pytest.warns(DeprecationWarning, match="use 'load_experiments'"):
+        old = sn.load_experiment(raw)
+    pd.testing.assert_frame_equal(old, load_experiments(raw))
+
+
+def test_click_to_deal_is_named_as_the_kpi() -> None:
+    """The export's click-to-deal rate loads under the KPI's name; the old canonical
+    header (click_to_deal_rate) still reads."""
+    df = load_funnel(pd.DataFrame({"日期": ["2024-11-01"], "成交人数": ["3"],
+                                   "商品点击成交转化率（人数）": ["5%"],
+                                   "click_to_deal_rate_times": ["4%"]}))
+    assert df[["click_to_deal", "click_to_deal_times"]].iloc[0].tolist() == [0.05, 0.04]
 
 
 def test_deal_overview_and_renamed_headers(tmp_path: Path) -> None:
@@ -173,11 +192,11 @@ def test_events_codes_and_names() -> None:
 
 
 def test_experiment_user_level_and_aggregates(tmp_path: Path) -> None:
-    users = load_experiment(pd.DataFrame({"用户ID": ["1", "2"], "分组": ["A", "B"],
+    users = load_experiments(pd.DataFrame({"用户ID": ["1", "2"], "分组": ["A", "B"],
                                           "是否转化": ["是", "否"], "成交金额": ["¥10", "0"]}))
     assert users["converted"].tolist() == [True, False]
     assert users["experiment"].unique().tolist() == ["experiment"]
-    daily = load_experiment(pd.DataFrame({"日期": ["2024-11-01"] * 2, "版本": ["A", "B"],
+    daily = load_experiments(pd.DataFrame({"日期": ["2024-11-01"] * 2, "版本": ["A", "B"],
                                           "曝光人数": [1000, 1000], "点击人数": [40, 46]}))
     assert daily["clicks"].tolist() == [40, 46]  # same day, different variants: no duplicate
 

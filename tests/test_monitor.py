@@ -200,3 +200,11 @@ def test_alerts_for_the_whole_shop_only():
     assert set(out["scope"]) == {"overall"}
     assert "product_id" not in out.columns
     assert len(out) == len(alerts(df).query("scope == 'overall'"))
+
+
+def test_an_unknown_metric_to_follow_is_a_shop_data_error() -> None:
+    days = pd.DataFrame({"date": pd.to_datetime(["2024-11-01", "2024-11-02"]),
+                         "impressions": [1000, 1000], "clicks": [50, 40], "gmv": [9.0, 8.0]})
+    with pytest.raises(ShopDataError, match="no KPI called 'gvm'"):
+        alerts(days, watch=["gvm"], by=None)
+    assert len(alerts(days, watch=["gmv"], by=None)) > 0  # completion_rate: no videos, skipped

@@ -18,7 +18,7 @@ from shopnb.errors import ShopDataError
 from shopnb.load import (
     load_competitors,
     load_events,
-    load_experiment,
+    load_experiments,
     load_funnel,
     load_orders,
 )
@@ -115,7 +115,7 @@ def test_ab_data_experiment_with_issues():
     path = real(AB_DATA)
     plain = pd.read_csv(path)
 
-    df = load_experiment(path, strict=False)
+    df = load_experiments(path, strict=False)
 
     assert len(df) == len(plain) == 294_478  # row count published in ../shared/realdata/README.md
     # rows where group and landing_page disagree
@@ -140,7 +140,7 @@ def test_ab_data_experiment_with_issues():
 def test_ab_data_strict_raises_on_repeated_users():
     path = real(AB_DATA)
     with pytest.raises(ShopDataError, match="repeat the key") as caught:
-        load_experiment(path)
+        load_experiments(path)
     assert caught.value.file == path.name
     assert caught.value.rows
 
@@ -149,7 +149,7 @@ def test_cookie_cats_experiment():
     path = real(COOKIE_CATS)
     plain = pd.read_csv(path, dtype=str)
 
-    df = load_experiment(path)
+    df = load_experiments(path)
 
     assert len(df) == len(plain) == 90_189  # row count published in ../shared/realdata/README.md
     assert sorted(df["variant"].unique()) == ["gate_30", "gate_40"]
@@ -342,7 +342,7 @@ def test_kag_age_brackets_kept_as_text():
 
 LOADS = [
     (load_events, TIANCHI_MOBILE), (load_events, TIANCHI_CN),
-    (load_experiment, AB_DATA), (load_experiment, COOKIE_CATS),
+    (load_experiments, AB_DATA), (load_experiments, COOKIE_CATS),
     (load_orders, RETAIL),
     (load_competitors, KOL_TOP500_CSV), (load_competitors, KOL_TOP500_XLSX),
     (load_competitors, KOL_5000), (load_competitors, DATAFINITI),

@@ -137,8 +137,8 @@ def test_a_data_parameter_outside_the_folder_is_refused_not_read(data_folder: Pa
     assert "Name a file inside the data folder" in problem_text(problem, "en")
 
 
-def test_an_unknown_table_is_a_programming_error():
-    with pytest.raises(ValueError, match="choose one of"):
+def test_an_unknown_table_is_a_shop_data_error():
+    with pytest.raises(ShopDataError, match="choose one of"):
         store.table("sales")
 
 

@@ -22,6 +22,7 @@ Public functions:
     significance   which treatments are significantly better or worse
     sample_size, power, duration, plan_curve, plan_for   planning a test
     suggest_metrics, is_aggregated   what a table holds
+    Metric         a metric's columns and kind (proportion, mean or ratio)
 
 Example (a product-card test exported as counts per variant):
     >>> import pandas as pd
@@ -33,7 +34,7 @@ Example (a product-card test exported as counts per variant):
     B 0.04 0.047 0.0006
 """
 
-from shopnb.experiments._tables import clean, is_aggregated, suggest_metrics
+from shopnb.experiments._tables import Metric, clean, is_aggregated, suggest_metrics
 from shopnb.experiments.analysis import (
     CORRECTIONS,
     METHODS,
@@ -60,6 +61,7 @@ __all__ = [
     "RESULT_COLUMNS",
     "SRM_ALPHA",
     "Duration",
+    "Metric",
     "Reason",
     "Verdict",
     "analyze",

@@ -20,10 +20,48 @@ import tea_tasting as tt
 from pandas.api.types import is_bool_dtype, is_numeric_dtype
 
 from shopnb.errors import ShopDataError
+from shopnb.schema import TABLES, renamed_keywords
 
-__all__ = ["Metrics", "clean", "is_aggregated", "suggest_metrics"]
+__all__ = ["Metric", "Metrics", "clean", "is_aggregated", "suggest_metrics"]
 
-Metrics = Mapping[str, "str | tuple[str, str]"]
+Kind = Literal["proportion", "mean", "ratio"]
+_KINDS: tuple[Kind, ...] = ("proportion", "mean", "ratio")
+
+
+@dataclass(frozen=True)
+class Metric:
+    """A metric's columns and how it is analysed.
+
+    Attributes:
+        numer: the column per user, or the numerator.
+        denom: the denominator (None: a value per user).
+        kind: ``"proportion"`` (a binomial share: 0/1 flags per user, or counts of
+            counts such as clicks of impressions; a z-test), ``"mean"`` (a value per
+            user; Welch's t-test) or ``"ratio"`` (of two sums, the delta method).
+            None: inferred from the data's values, never from their dtype: a
+            column per user is a proportion when every value is 0 or 1, else a
+            mean; a pair is a proportion on aggregates when both columns hold
+            whole numbers of zero or more (not money: a revenue of whole yuan is
+            still money), the numerator never above the denominator; else a ratio.
+
+    Example:
+        >>> Metric("clicks", "impressions", kind="proportion").columns
+        ['clicks', 'impressions']
+    """
+
+    numer: str
+    denom: str | None = None
+    kind: Kind | None = None
+
+    @property
+    def columns(self) -> list[str]:
+        return [c for c in (self.numer, self.denom) if c is not None]
+
+
+# name -> a column, a (numerator, denominator) pair, or a Metric
+Metrics = Mapping[str, "str | tuple[str, str] | Metric"]
+# columns the experiments table types as money: never counts, whatever their values
+_MONEY = frozenset(c.name for c in TABLES["experiments"].columns if c.kind == "money")
 
 
 # --- shapes and cleaning ---------------------------------------------------------------------
@@ -33,7 +71,7 @@ class _Spec:
     """One metric as analysed: a proportion, a mean per unit, or a ratio of two sums."""
 
     name: str
-    kind: Literal["proportion", "mean", "ratio"]
+    kind: Kind
     numer: str
     denom: str | None = None
     covariate: str | None = None
@@ -62,7 +100,8 @@ def _require_frame(data: object, variant: str) -> pd.DataFrame:
     return data
 
 
-def is_aggregated(data: pd.DataFrame, *, variant: str = "variant", unit: str = "user_id",
+@renamed_keywords(unit="user_id")
+def is_aggregated(data: pd.DataFrame, *, variant: str = "variant", user_id: str = "user_id",
                   date: str = "date") -> bool:
     """Whether `data` holds counts per variant (or per variant and day), not one row per user.
 
@@ -73,13 +112,14 @@ def is_aggregated(data: pd.DataFrame, *, variant: str = "variant", unit: str = "
         >>> is_aggregated(pd.DataFrame({"variant": ["a", "b"], "clicks": [3, 4]}))
         True
     """
-    if unit in data.columns and data[unit].notna().any():
+    if user_id in data.columns and data[user_id].notna().any():
         return False
     keys = [variant] + ([date] if date in data.columns else [])
     return not data.duplicated(keys).any()
 
 
-def clean(data: pd.DataFrame, *, variant: str = "variant", unit: str = "user_id"
+@renamed_keywords(unit="user_id")
+def clean(data: pd.DataFrame, *, variant: str = "variant", user_id: str = "user_id"
           ) -> pd.DataFrame:
     """One trustworthy row per user; what was dropped is in ``attrs["excluded"]`` and
     ``attrs["notes"]``.
@@ -110,8 +150,9 @@ def clean(data: pd.DataFrame, *, variant: str = "variant", unit: str = "user_id"
             notes.append(f"{int(off.sum()):,} rows where {variant} and {col} disagree were "
                          "left out")
             keep = keep & ~off
-    if unit in data.columns and _has_repeats(data[unit] if keep.all() else data.loc[keep, unit]):
-        keep = _drop_repeats(data, keep, variant, unit, excluded, notes)
+    if user_id in data.columns and _has_repeats(
+            data[user_id] if keep.all() else data.loc[keep, user_id]):
+        keep = _drop_repeats(data, keep, variant, user_id, excluded, notes)
     out = data.copy(deep=False) if keep.all() else data[keep]
     out.attrs = {**data.attrs, "excluded": excluded, "notes": notes}
     return out
@@ -142,20 +183,20 @@ def _has_repeats(ids: pd.Series) -> bool:
     return not pd.Index(ids).is_unique
 
 
-def _drop_repeats(data: pd.DataFrame, keep: np.ndarray, variant: str, unit: str,
+def _drop_repeats(data: pd.DataFrame, keep: np.ndarray, variant: str, user_id: str,
                   excluded: dict[str, int], notes: list[str]) -> np.ndarray:
-    ids = data[unit].where(keep)
+    ids = data[user_id].where(keep)
     repeated = ids.duplicated(keep=False) & ids.notna()
-    sub = data.loc[repeated, [unit, variant]]
-    several = sub.groupby(unit, observed=True)[variant].nunique()
+    sub = data.loc[repeated, [user_id, variant]]
+    several = sub.groupby(user_id, observed=True)[variant].nunique()
     several = several.index[several > 1]
     if len(several):
-        drop = data[unit].isin(several).to_numpy() & keep
+        drop = data[user_id].isin(several).to_numpy() & keep
         excluded["users_in_several_variants"] = len(several)
         notes.append(f"{len(several):,} users seen in more than one variant were left out "
                      f"({int(drop.sum()):,} rows)")
         keep = keep & ~drop
-        ids = data[unit].where(keep)
+        ids = data[user_id].where(keep)
     again = (ids.duplicated(keep="first") & ids.notna()).to_numpy()
     if again.any():
         excluded["repeated_users"] = int(again.sum())
@@ -190,32 +231,75 @@ def _specs(data: pd.DataFrame, metrics: Metrics, aggregated: bool,
         raise ShopDataError("metrics must map a name to a column or a (numerator, "
                             "denominator) pair, e.g. {'ctr': ('clicks', 'impressions')}")
     specs = []
-    for name, col in metrics.items():
+    for name, given in metrics.items():
+        metric = _metric(name, given)
         cov = covariates if isinstance(covariates, str) else (covariates or {}).get(name)
-        pair = (col,) if isinstance(col, str) else tuple(col)
-        if len(pair) not in (1, 2):
-            raise ShopDataError(f"metric {name!r}: give a column or a (numerator, denominator) "
-                                f"pair, got {col!r}")
-        for c in (*pair, *([cov] if cov else [])):
+        for c in (*metric.columns, *([cov] if cov else [])):
             if c not in data.columns:
                 raise ShopDataError(f"metric {name!r} needs the column {c!r}, which the data "
                                     "lacks", column=c)
             if not (is_numeric_dtype(data[c]) or is_bool_dtype(data[c])):
                 raise ShopDataError(f"metric {name!r}: column {c!r} should hold numbers or "
                                     f"yes/no flags, found {data[c].dtype}", column=c)
-        if aggregated:
-            if len(pair) == 1:
-                raise ShopDataError(f"metric {name!r}: aggregated data (counts per variant) "
-                                    "needs a (numerator, denominator) pair such as ('clicks', "
-                                    "'impressions')", column=pair[0])
-            kind = "proportion" if _is_count_share(data, *pair) else "ratio"
-            specs.append(_Spec(name, kind, pair[0], pair[1]))
-        elif len(pair) == 2:
-            specs.append(_Spec(name, "ratio", pair[0], pair[1], cov))
-        else:
-            kind = "proportion" if cov is None and _is_flag(data[pair[0]]) else "mean"
-            specs.append(_Spec(name, kind, pair[0], None, cov))
+        kind = metric.kind or _inferred_kind(data, metric, aggregated, cov)
+        _check_kind(data, name, metric, kind, aggregated, cov)
+        specs.append(_Spec(name, kind, metric.numer, metric.denom,
+                           None if aggregated else cov))
     return specs
+
+
+def _metric(name: str, given: object) -> Metric:
+    """A metrics entry (a column, a pair or a `Metric`) as a `Metric`."""
+    if isinstance(given, Metric):
+        metric = given
+    elif isinstance(given, str):
+        metric = Metric(given)
+    elif isinstance(given, tuple | list) and len(given) == 2:
+        metric = Metric(*given)
+    else:
+        raise ShopDataError(f"metric {name!r}: give a column or a (numerator, denominator) "
+                            f"pair, got {given!r}")
+    if metric.kind not in (None, *_KINDS):
+        raise ShopDataError(f"metric {name!r}: kind must be one of {', '.join(_KINDS)} (or "
+                            f"None: inferred); got {metric.kind!r}")
+    return metric
+
+
+def _inferred_kind(data: pd.DataFrame, metric: Metric, aggregated: bool, cov: str | None
+                   ) -> Kind:
+    """The kind `Metric.kind` documents for None, from the data's values."""
+    if metric.denom is None:
+        return "proportion" if cov is None and _is_flag(data[metric.numer]) else "mean"
+    counts = not {metric.numer, metric.denom} & _MONEY
+    if aggregated and counts and _is_count_share(data, metric.numer, metric.denom):
+        return "proportion"
+    return "ratio"
+
+
+def _check_kind(data: pd.DataFrame, name: str, metric: Metric, kind: Kind, aggregated: bool,
+                cov: str | None) -> None:
+    """A metric's kind fits its columns and the table's shape."""
+    if aggregated and metric.denom is None:
+        raise ShopDataError(f"metric {name!r}: aggregated data (counts per variant) needs a "
+                            "(numerator, denominator) pair such as ('clicks', 'impressions')",
+                            column=metric.numer)
+    if kind == "mean" and metric.denom is not None:
+        raise ShopDataError(f"metric {name!r}: a mean is one column per user; a pair is a "
+                            "proportion or a ratio")
+    if kind == "ratio" and metric.denom is None:
+        raise ShopDataError(f"metric {name!r}: a ratio needs a (numerator, denominator) pair")
+    if kind != "proportion":
+        return
+    if cov is not None and not aggregated:
+        raise ShopDataError(f"metric {name!r}: a proportion takes no covariate (CUPED "
+                            "works on means and ratios)")
+    shares = (_is_flag(data[metric.numer]) if metric.denom is None
+              else _is_count_share(data, metric.numer, metric.denom))
+    if not shares:
+        what = ("0/1 flags" if metric.denom is None else
+                f"whole numbers with {metric.numer} never above {metric.denom}")
+        raise ShopDataError(f"metric {name!r}: a proportion needs {what}",
+                            column=metric.numer)
 
 
 def _is_flag(s: pd.Series) -> bool:
@@ -226,14 +310,13 @@ def _is_flag(s: pd.Series) -> bool:
 
 
 def _is_count_share(data: pd.DataFrame, numer: str, denom: str) -> bool:
-    """Both columns are counts (whole-number dtypes, as the loader types counts; money
-    is float) and the numerator never exceeds the denominator (clicks of impressions):
-    a binomial proportion."""
-    if data[numer].dtype.kind not in "iub" or data[denom].dtype.kind not in "iub":
-        return False
+    """Both columns hold whole numbers of zero or more and the numerator never exceeds
+    the denominator (clicks of impressions): a binomial proportion."""
     x, n = _floats(data[numer]), _floats(data[denom])
     ok = ~(np.isnan(x) | np.isnan(n))
-    return bool(ok.any()) and bool((x[ok] >= 0).all() and (x[ok] <= n[ok]).all())
+    x, n = x[ok], n[ok]
+    return bool(len(x)) and bool((x >= 0).all() and (x <= n).all()
+                                 and (x == np.round(x)).all() and (n == np.round(n)).all())
 
 
 def _floats(s: pd.Series) -> np.ndarray:
@@ -337,7 +420,8 @@ _USER_METRICS: dict[str, str | tuple[str, str]] = {
 }
 
 
-def suggest_metrics(data: pd.DataFrame, *, variant: str = "variant", unit: str = "user_id",
+@renamed_keywords(unit="user_id")
+def suggest_metrics(data: pd.DataFrame, *, variant: str = "variant", user_id: str = "user_id",
                     date: str = "date") -> dict[str, str | tuple[str, str]]:
     """The usual metrics that `data`'s columns allow: CTR, click-to-buy rate, revenue per
     impression and order value on daily aggregates; conversion, revenue, orders and
@@ -348,7 +432,7 @@ def suggest_metrics(data: pd.DataFrame, *, variant: str = "variant", unit: str =
         ...                               "clicks": [1, 2]}))
         {'ctr': ('clicks', 'impressions')}
     """
-    aggregated = is_aggregated(data, variant=variant, unit=unit, date=date)
+    aggregated = is_aggregated(data, variant=variant, user_id=user_id, date=date)
     catalog = _AGGREGATE_METRICS if aggregated else _USER_METRICS
     present = {c for c in data.columns if data[c].notna().any()}
     return {name: cols for name, cols in catalog.items()

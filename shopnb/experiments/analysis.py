@@ -38,6 +38,7 @@ from shopnb.experiments._tables import (
     clean,
     is_aggregated,
 )
+from shopnb.schema import renamed_keywords
 
 __all__ = ["CORRECTIONS", "METHODS", "RESULT_COLUMNS", "analyze", "cumulative", "daily_values",
            "sequential_interval", "srm"]
@@ -280,12 +281,12 @@ class _Prepared:
 
 
 def _prepare(data: pd.DataFrame, metrics: Metrics, *, variant: str, control: object | None,
-             covariates: Mapping[str, str] | str | None, unit: str, date: str) -> _Prepared:
+             covariates: Mapping[str, str] | str | None, user_id: str, date: str) -> _Prepared:
     data = _require_frame(data, variant)
-    aggregated = is_aggregated(data, variant=variant, unit=unit, date=date)
+    aggregated = is_aggregated(data, variant=variant, user_id=user_id, date=date)
     attrs: dict[str, Any] = {"excluded": {}, "notes": []}
     if not aggregated:
-        data = clean(data, variant=variant, unit=unit)
+        data = clean(data, variant=variant, user_id=user_id)
         attrs = {"excluded": data.attrs["excluded"], "notes": list(data.attrs["notes"])}
     specs = _specs(data, metrics, aggregated, covariates)
     codes, names = _variant_codes(data, variant, control)
@@ -295,11 +296,12 @@ def _prepare(data: pd.DataFrame, metrics: Metrics, *, variant: str, control: obj
     return _Prepared(data, codes, names, specs, aggregated, attrs)
 
 
+@renamed_keywords(unit="user_id")
 def analyze(data: pd.DataFrame, metrics: Metrics, *, variant: str = "variant",
             control: object | None = None, alpha: float = 0.05, correction: Correction = "holm",
             method: Method = "frequentist", covariates: Mapping[str, str] | str | None = None,
             sequential: bool = False, n_tuning: float | None = None, continuity: bool = False,
-            unit: str = "user_id", date: str = "date", seed: int = 0) -> pd.DataFrame:
+            user_id: str = "user_id", date: str = "date", seed: int = 0) -> pd.DataFrame:
     """Every treatment variant against control, for every metric.
 
     Args:
@@ -308,13 +310,15 @@ def analyze(data: pd.DataFrame, metrics: Metrics, *, variant: str = "variant",
             columns (impressions, clicks, orders, revenue) as exports give them.
             User rows are cleaned first (see `clean`); what was left out is in
             ``attrs["excluded"]`` and ``attrs["notes"]``.
-        metrics: name -> column (a mean or proportion per user) or
+        metrics: name -> column (a mean or proportion per user),
             ``(numerator, denominator)`` (a ratio such as CTR = clicks /
-            impressions, GMV per impression). On aggregates every metric is a
-            pair: two count columns (integer dtypes) whose numerator never
-            exceeds the denominator are a binomial proportion (z-test on the
-            totals); any other pair (money per impression) is a ratio with the
-            rows (days) as units, by the delta method.
+            impressions, GMV per impression) or a `Metric`, whose ``kind``
+            says how it is analysed. Without a kind it is inferred from the
+            values (see `Metric`): on aggregates, where every metric is a pair,
+            two count columns whose numerator never exceeds the denominator are
+            a binomial proportion (z-test on the totals); any other pair (money
+            per impression) is a ratio with the rows (days) as units, by the
+            delta method.
         control: the control variant; default ``"control"`` if present, else
             the first name in sorted order.
         alpha: significance level; intervals are ``1 - alpha``.
@@ -334,7 +338,7 @@ def analyze(data: pd.DataFrame, metrics: Metrics, *, variant: str = "variant",
             so the test may be looked at every day; ``n_tuning`` is the
             planned total sample (default: the current one).
         continuity: Yates' continuity correction for proportions.
-        unit, date: the user-id and date columns, when present.
+        user_id, date: the user-id and date columns, when present.
         seed: the seed of the posterior draws (results are reproducible).
 
     Returns:
@@ -367,7 +371,7 @@ def analyze(data: pd.DataFrame, metrics: Metrics, *, variant: str = "variant",
     if not 0 < alpha < 1:
         raise ShopDataError(f"alpha must be between 0 and 1; got {alpha}")
     prep = _prepare(data, metrics, variant=variant, control=control, covariates=covariates,
-                    unit=unit, date=date)
+                    user_id=user_id, date=date)
     k = len(prep.names)
     rng = np.random.default_rng(seed)
     rows, densities = [], []
@@ -480,10 +484,11 @@ def _chisquare(observed: np.ndarray, weights: np.ndarray) -> float:
 
 # --- over time -------------------------------------------------------------------------------
 
+@renamed_keywords(unit="user_id")
 def cumulative(data: pd.DataFrame, metrics: Metrics, *, variant: str = "variant",
                control: object | None = None, date: str = "date", alpha: float = 0.05,
                sequential: bool = False, covariates: Mapping[str, str] | str | None = None,
-               continuity: bool = False, unit: str = "user_id") -> pd.DataFrame:
+               continuity: bool = False, user_id: str = "user_id") -> pd.DataFrame:
     """Effect and interval on the data up to each day: what a daily look would have shown.
 
     A lift that shrinks over the days is a novelty effect; intervals that keep
@@ -506,7 +511,7 @@ def cumulative(data: pd.DataFrame, metrics: Metrics, *, variant: str = "variant"
         [0.05, 0.055]
     """
     prep = _prepare(data, metrics, variant=variant, control=control, covariates=covariates,
-                    unit=unit, date=date)
+                    user_id=user_id, date=date)
     if date not in prep.data.columns:
         raise ShopDataError(f"no date column {date!r} to follow the test over time", column=date)
     day = pd.to_datetime(prep.data[date]).dt.normalize()
@@ -541,8 +546,9 @@ def cumulative(data: pd.DataFrame, metrics: Metrics, *, variant: str = "variant"
     return pd.concat(frames, ignore_index=True)[cols] if frames else pd.DataFrame(columns=cols)
 
 
+@renamed_keywords(unit="user_id")
 def daily_values(data: pd.DataFrame, metrics: Metrics, *, variant: str = "variant",
-                 date: str = "date", unit: str = "user_id") -> pd.DataFrame:
+                 date: str = "date", user_id: str = "user_id") -> pd.DataFrame:
     """Each metric per variant and day (not cumulative): a rate, a mean or a ratio of sums.
 
     Example:
@@ -555,9 +561,9 @@ def daily_values(data: pd.DataFrame, metrics: Metrics, *, variant: str = "varian
     data = _require_frame(data, variant)
     if date not in data.columns:
         raise ShopDataError(f"no date column {date!r}", column=date)
-    aggregated = is_aggregated(data, variant=variant, unit=unit, date=date)
+    aggregated = is_aggregated(data, variant=variant, user_id=user_id, date=date)
     if not aggregated:
-        data = clean(data, variant=variant, unit=unit)
+        data = clean(data, variant=variant, user_id=user_id)
     specs = _specs(data, metrics, aggregated, None)
     frames = []
     for spec in specs:

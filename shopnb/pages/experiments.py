@@ -571,7 +571,7 @@ def build_experiments(data: pd.DataFrame | LoadProblem, lang: str = "zh",
     """The A/B test page for an `experiment` table (one or several tests stacked).
 
     Args:
-        data: the canonical ``experiment`` table (`shopnb.load_experiment`):
+        data: the canonical ``experiments`` table (`shopnb.load_experiments`):
             one row per user, or counts per variant and day; an ``experiment``
             column tells stacked tests apart. Bad or empty data, or a
             `LoadProblem` (the file could not be read), gives a page with a

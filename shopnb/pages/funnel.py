@@ -355,7 +355,7 @@ class FunnelPage(widgets.VBox):
                      self.controls["carrier"].value, self.controls["channel"].value, window)
             self._draw("events", state, self._event_funnel_data,
                        lambda df: charts.funnel_chart(
-                           df, kind="step", title="fn_events_title", lang=lang,
+                           df, title="fn_events_title", lang=lang,
                            window=t(f"fn_window_{window}", lang)))
             self._draw("ttc", state, self._conversion_time_data,
                        lambda r: charts.conversion_time_chart(
@@ -442,7 +442,7 @@ class FunnelPage(widgets.VBox):
             return None
         out = self._from_log("events", lambda log, window: eventlog.event_funnel(
             log, steps, window))
-        return None if out["users"].iloc[0] == 0 else out
+        return None if out["count"].iloc[0] == 0 else out
 
     def _conversion_time_data(self) -> eventlog.ConversionTimes | None:
         steps = self._steps if self._log() is not None else []
