@@ -28,7 +28,7 @@ import pandas as pd
 from shopnb.errors import ShopDataError
 from shopnb.funnel import kpis, resolve_by
 from shopnb.rates import ratio
-from shopnb.targets import DEFAULT_TARGETS, KPIS, Target, load_targets
+from shopnb.targets import DEFAULT_TARGETS, KPIS, TARGET_METRICS, Target, load_targets
 
 __all__ = [
     "DEFAULT_TARGETS",
@@ -162,10 +162,10 @@ def check_table(
     """
     targets = dict(DEFAULT_TARGETS if targets is None else targets)
     unknown = [m for m in dict.fromkeys([*targets, *watch])
-               if m not in _METRICS and m not in table.columns]
+               if m not in TARGET_METRICS and m not in table.columns]
     if unknown:
         raise ShopDataError(f"no KPI called {', '.join(map(repr, unknown))}; alerts can "
-                            f"follow {', '.join(_METRICS)} or a column of the table")
+                            f"follow {', '.join(TARGET_METRICS)} or a column of the table")
     if "scope" not in table.columns:
         table = table.assign(scope="overall")
     group_cols = ["scope", *groups]

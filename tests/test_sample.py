@@ -84,4 +84,4 @@ def test_an_unknown_table_is_a_shop_data_error_everywhere() -> None:
     with pytest.raises(sn.ShopDataError, match="no table 'nope'"):
         LOADERS["nope"]
     with pytest.raises(sn.ShopDataError, match="no table 'nope'"):
-        sn.app.table("nope")
+        sn.store.table("nope")
