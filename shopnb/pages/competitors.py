@@ -32,7 +32,6 @@ Example:
 
 from __future__ import annotations
 
-import html
 from collections.abc import Callable
 
 import altair as alt
@@ -44,17 +43,17 @@ from shopnb import charts
 from shopnb import competitors as comp
 from shopnb.app import LoadProblem
 from shopnb.errors import ShopDataError
-from shopnb.pages._widgets import Kept, chart_widget, draw_chart, message_html, title_html
-from shopnb.pages.header import PageHeader
+from shopnb.pages._html import message_html, table_html, title_html
+from shopnb.pages._widgets import Kept, chart_widget, draw_chart
+from shopnb.pages.header import PageHeader, lang_toggle
 from shopnb.schema import TABLES
-from shopnb.theme import COLORS, FONT, LANGS, t
+from shopnb.theme import LANGS, t
 
 __all__ = ["MEASURES", "CompetitorsPage", "CreatorBenchmarkPage", "build_competitors",
            "check_competitors"]
 
 MEASURES = ("gmv", "sales")
 CHARTS = ("share", "price_index", "alerts", "content", "audience", "traffic", "lifecycle")
-_LANG_NAMES = {"zh": "中文", "en": "English"}
 _ALL = ""  # the category dropdown's value for every category
 
 
@@ -163,8 +162,7 @@ class CompetitorsPage(widgets.VBox):
     # --- construction ---------------------------------------------------------------------
 
     def _make_controls(self, own_shop: str | None) -> dict[str, widgets.ValueWidget]:
-        lang = widgets.ToggleButtons(options=[(_LANG_NAMES[x], x) for x in LANGS],
-                                     value=self._lang, style={"button_width": "72px"})
+        lang = lang_toggle(self._lang)
         if self._problem:
             return {"lang": lang}
         d, shops = self.data, self._shops
@@ -296,7 +294,7 @@ class CompetitorsPage(widgets.VBox):
         alerts = pd.DataFrame() if alerts is None else alerts[alerts["date"] == week]
         title = t("alerts_title", lang, week=f"{week:%Y-%m-%d}")
         if alerts.empty:
-            self.alerts.value = _table_html(title, [], [])
+            self.alerts.value = table_html(title, [], [])
             self.notes["alerts"].value = message_html(t("no_alerts", lang))
             self.notes["alerts"].layout.display = None
             return
@@ -312,7 +310,7 @@ class CompetitorsPage(widgets.VBox):
                  f"{a.old_price:,.2f}", f"{a.new_price:,.2f}", f"{a.change:+.1%}",
                  "" if pd.isna(a.own_price) else f"{a.own_price:,.2f}"]
                 for a in first.itertuples(index=False)]
-        self.alerts.value = _table_html(title, head, rows)
+        self.alerts.value = table_html(title, head, rows)
 
     def _show_status(self) -> None:
         chosen = self.selected is not None
@@ -403,8 +401,7 @@ class CreatorBenchmarkPage(widgets.VBox):
         self.title = widgets.HTML()
         self.table = widgets.HTML()
         self.controls: dict[str, widgets.ValueWidget] = {
-            "lang": widgets.ToggleButtons(options=[(_LANG_NAMES[x], x) for x in LANGS],
-                                          value=lang, style={"button_width": "72px"})}
+            "lang": lang_toggle(lang)}
         if "category" in ranking.columns:
             categories = sorted(ranking["category"].dropna().unique())
             self.controls["category"] = widgets.Dropdown(
@@ -446,7 +443,7 @@ class CreatorBenchmarkPage(widgets.VBox):
                  "" if pd.isna(r.likes_per_video) else f"{r.likes_per_video:,.0f}",
                  "" if pd.isna(r.likes_per_video_pct) else f"{r.likes_per_video_pct:.0%}"]
                 for r in self.benchmark.head(self.TOP).itertuples(index=False)]
-        self.table.value = _table_html(t("top_creators", lang, n=len(rows)), head, rows)
+        self.table.value = table_html(t("top_creators", lang, n=len(rows)), head, rows)
 
     def _on_change(self, change: dict) -> None:
         if not self._busy:
@@ -474,19 +471,6 @@ def _or_none(compute: Callable[[], pd.DataFrame]) -> pd.DataFrame | None:
         return compute()
     except ShopDataError:
         return None
-
-
-def _table_html(title: str, head: list[str], rows: list[list[object]]) -> str:
-    cell = f"padding: 4px 10px; border-bottom: 1px solid {COLORS['grid']}; text-align: left;"
-    th = "".join(f'<th style="{cell} color: {COLORS["muted"]};">{html.escape(h)}</th>'
-                 for h in head)
-    body = "".join("<tr>" + "".join(f'<td style="{cell}">{html.escape(str(v))}</td>' for v in r)
-                   + "</tr>" for r in rows)
-    table = (f'<table style="border-collapse: collapse; font-size: 13px;"><thead><tr>{th}</tr>'
-             f"</thead><tbody>{body}</tbody></table>" if rows else "")
-    return (f'<div class="shopnb-alerts" style="font-family: {FONT}; color: {COLORS["text"]};">'
-            f'<div style="font-size: 16px; font-weight: 600; margin: 12px 0 6px;">'
-            f"{html.escape(title)}</div>{table}</div>")
 
 
 def build_competitors(competitors: pd.DataFrame | LoadProblem,

@@ -48,13 +48,13 @@ from shopnb.charts import (
     metric_label,
 )
 from shopnb.errors import ShopDataError
-from shopnb.pages._widgets import Kept, chart_widget, message_html, title_html
-from shopnb.pages.header import PageHeader
+from shopnb.pages._html import TEXT_STYLE, message_html, note_html, title_html
+from shopnb.pages._widgets import Kept, chart_widget
+from shopnb.pages.header import PageHeader, lang_toggle
 from shopnb.theme import COLORS, FONT, LANGS, t
 
 __all__ = ["ExperimentsPage", "build_experiments"]
 
-_LANG_NAMES = {"zh": "中文", "en": "English"}
 _LEVELS = (0.90, 0.95, 0.99)
 _MDES = tuple(round(x, 3) for x in np.geomspace(0.01, 0.5, 24))
 _DECISION_COLORS = {"ship": COLORS["secondary"], "keep running": COLORS["warning_border"],
@@ -155,8 +155,7 @@ class ExperimentsPage(widgets.VBox):
             "mde": widgets.FloatSlider(value=0.1, min=0.01, max=0.5, step=0.01,
                                        readout_format=".0%", continuous_update=False, **wide,
                                        layout=widgets.Layout(width="420px")),
-            "lang": widgets.ToggleButtons(options=[(_LANG_NAMES[x], x) for x in LANGS],
-                                          value=lang, style={"button_width": "72px"}),
+            "lang": lang_toggle(lang),
         }
         c = self.controls
         self.title = widgets.HTML()
@@ -380,10 +379,10 @@ class ExperimentsPage(widgets.VBox):
         self.srm_box.layout.display = None if verdict.srm_warning else "none"
         self.srm_box.value = _srm_html(result.attrs["srm_pvalue"], lang)
         self.verdict_box.value = _verdict_html(verdict, lang)
-        self.table.value = _table_html(result, lang, level, faded=verdict.srm_warning)
+        self.table.value = _results_html(result, lang, level, faded=verdict.srm_warning)
         self.notes.value = _notes_html(result.attrs.get("excluded", {}), lang)
         posterior = result.attrs.get("posterior")
-        self.posterior_note.value = "" if posterior is not None else _note(
+        self.posterior_note.value = "" if posterior is not None else note_html(
             t("ab_posterior_note", lang))
         if "forest" in stale:
             self._draw("forest", ab_forest(result, variants=variants, level=level, lang=lang))
@@ -437,7 +436,7 @@ class ExperimentsPage(widgets.VBox):
             text = t("ab_planner_summary", lang, **fields,
                      traffic=f"{self.plan.attrs['daily_traffic']:,.0f}",
                      days=f"{row['days']:,.0f}", weeks=f"{row['run_days']:,.0f}")
-        self.planner_text.value = _note(text)
+        self.planner_text.value = note_html(text)
 
     def _relabel(self) -> None:
         lang, c = self._lang, self.controls
@@ -466,11 +465,6 @@ class ExperimentsPage(widgets.VBox):
 
 
 # --- HTML pieces -----------------------------------------------------------------------------
-
-def _note(text: str) -> str:
-    return (f'<div style="font-family: {FONT}; color: {COLORS["text"]}; margin: 6px 0;'
-            f' line-height: 1.5;">{html.escape(text)}</div>')
-
 
 def _pvalue(p: float) -> str:
     return f"{p:.2g}" if p < 0.001 else f"{p:.4f}"
@@ -507,7 +501,7 @@ def _verdict_html(verdict: ex.Verdict, lang: str) -> str:
     color = _DECISION_COLORS[verdict.decision]
     head = t(f"ab_decision_{verdict.decision}", lang, variant=verdict.winner or "")
     reasons = "".join(f"<li>{html.escape(_reason_text(r, lang))}</li>" for r in verdict.reasons)
-    style = (f"font-family: {FONT}; color: {COLORS['text']}; border-left: 6px solid {color};"
+    style = (f"{TEXT_STYLE} border-left: 6px solid {color};"
              f" background: {COLORS['background']}; padding: 8px 14px; margin: 8px 0;"
              " line-height: 1.5;")
     return (f'<div class="shopnb-verdict" data-decision="{html.escape(verdict.decision)}"'
@@ -517,7 +511,7 @@ def _verdict_html(verdict: ex.Verdict, lang: str) -> str:
             f'<ul style="margin: 4px 0 0 0; padding-left: 20px;">{reasons}</ul></div>')
 
 
-def _table_html(result: pd.DataFrame, lang: str, level: float, *, faded: bool) -> str:
+def _results_html(result: pd.DataFrame, lang: str, level: float, *, faded: bool) -> str:
     """The results, one row per metric and treatment; faded when they cannot be trusted."""
     cuped = result["variance_reduction"].notna().any()
     days_as_units = result.attrs.get("aggregated", False)  # ratios of daily rows
@@ -564,7 +558,7 @@ def _notes_html(excluded: dict[str, int], lang: str) -> str:
         else:
             items.append(t(f"ab_excluded_{key}", lang, n=f"{n:,}"))
     sep = "；" if lang == "zh" else "; "
-    return _note(t("ab_excluded", lang, items=sep.join(items)))
+    return note_html(t("ab_excluded", lang, items=sep.join(items)))
 
 
 def build_experiments(data: pd.DataFrame | LoadProblem, lang: str = "zh",

@@ -57,15 +57,16 @@ from shopnb import funnel as fn
 from shopnb.datasets import SAMPLE_FILES, load_sample, sample_dir
 from shopnb.errors import ShopDataError
 from shopnb.load import load_events, load_funnel, load_orders, load_videos
-from shopnb.pages._widgets import (
-    chart_widget,
-    draw_chart,
+from shopnb.pages._html import (
+    TEXT_STYLE,
     format_kpi,
     kpi_card,
     message_html,
+    table_html,
     title_html,
 )
-from shopnb.pages.header import PageHeader
+from shopnb.pages._widgets import chart_widget, draw_chart
+from shopnb.pages.header import PageHeader, lang_toggle
 from shopnb.pages.index import check_funnel
 from shopnb.theme import COLORS, FONT, LANGS, t
 from shopnb.uploads import check_upload
@@ -85,7 +86,6 @@ EVENT_STEPS = ("impression", "click", "cart", "order", "pay")
 FILTERS = {"carrier": "carrier", "channel": "channel", "format": "format"}
 SHOWN_ALERTS = 30
 DEFAULT_DAYS = 30
-_LANG_NAMES = {"zh": "中文", "en": "English"}
 _ALL = ""
 
 
@@ -293,8 +293,7 @@ class FunnelPage(widgets.VBox):
                                         **look("280px")),
             "window": widgets.Dropdown(options=[(w, w) for w in WINDOWS], value="1d",
                                        **look("280px")),
-            "lang": widgets.ToggleButtons(options=[(_LANG_NAMES[x], x) for x in LANGS],
-                                          value=self._lang, style={"button_width": "72px"}),
+            "lang": lang_toggle(self._lang),
         }
 
     def _set_data(self, tables: ShopTables) -> None:
@@ -633,7 +632,7 @@ class FunnelPage(widgets.VBox):
         start, end = self.period()
         link = _download_link(found, f"shopnb_alerts_{start:%Y%m%d}_{end:%Y%m%d}.csv",
                               t("fn_download_alerts", lang)) if len(found) else ""
-        self.alerts.value = (_table_html(t("fn_alerts_title", lang, n=len(found)), head, rows)
+        self.alerts.value = (table_html(t("fn_alerts_title", lang, n=len(found)), head, rows)
                              + more + link if rows else message_html(t("fn_no_alerts", lang)))
         orders = self.data.orders
         self.unpaid.value = ""
@@ -761,8 +760,8 @@ def _gpm_sentence(split: pd.DataFrame | None, lang: str) -> str:
                                                    lang),
              change=f"{abs(rel['gpm']):.1%}",
              **{f: f"{rel[f]:+.1%}" for f in ("ctr", "conversion", "aov")})
-    return (f'<div class="shopnb-gpm" style="font-family: {FONT}; color: {COLORS["text"]}; '
-            f'font-size: 14px; margin: 4px 0 8px 8px;">{html.escape(text)}</div>')
+    return (f'<div class="shopnb-gpm" style="{TEXT_STYLE} font-size: 14px; margin: 4px 0 8px'
+            f' 8px;">{html.escape(text)}</div>')
 
 
 def _download_link(table: pd.DataFrame, name: str, text: str) -> str:
@@ -772,18 +771,6 @@ def _download_link(table: pd.DataFrame, name: str, text: str) -> str:
     return (f'<a class="shopnb-download" download="{html.escape(name)}" href="{href}" '
             f'style="font-family: {FONT}; color: {COLORS["secondary"]}; margin-left: 12px;">'
             f"⬇ {html.escape(text)}</a>")
-
-
-def _table_html(title: str, head: list[str], rows: list[list[object]]) -> str:
-    cell = f"padding: 4px 10px; border-bottom: 1px solid {COLORS['grid']}; text-align: left;"
-    th = "".join(f'<th style="{cell} color: {COLORS["muted"]};">{html.escape(h)}</th>'
-                 for h in head)
-    body = "".join("<tr>" + "".join(f'<td style="{cell}">{html.escape(str(v))}</td>' for v in r)
-                   + "</tr>" for r in rows)
-    return (f'<div class="shopnb-alerts" style="font-family: {FONT}; color: {COLORS["text"]};">'
-            f'<div style="font-size: 16px; font-weight: 600; margin: 12px 0 6px;">'
-            f'{html.escape(title)}</div><table style="border-collapse: collapse; '
-            f'font-size: 13px;"><thead><tr>{th}</tr></thead><tbody>{body}</tbody></table></div>')
 
 
 def build_funnel(data: object, *, lang: str = "zh",

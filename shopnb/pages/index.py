@@ -36,8 +36,16 @@ from shopnb.app import LoadProblem, log_exception
 from shopnb.charts import daily_trend, kpi_label, metric_label
 from shopnb.digest import Digest, kpi_summary
 from shopnb.errors import ShopDataError
-from shopnb.pages._widgets import chart_widget, format_kpi, kpi_card, message_html, title_html
-from shopnb.pages.header import PAGES, PageHeader
+from shopnb.pages._html import (
+    TEXT_STYLE,
+    format_kpi,
+    heading_html,
+    kpi_card,
+    message_html,
+    title_html,
+)
+from shopnb.pages._widgets import chart_widget
+from shopnb.pages.header import PAGES, PageHeader, lang_toggle
 from shopnb.theme import COLORS, FONT, LABELS, LANGS, t
 from shopnb.uploads import ACCEPTED, MAX_UPLOAD_BYTES, read_upload
 
@@ -46,7 +54,6 @@ __all__ = ["MAX_ALERTS", "MEASURES", "IndexPage", "build_index", "check_funnel",
 MEASURES = ("gmv", "orders", "buyers", "clicks")
 MAX_ALERTS = 8  # rows in the alert list; the rest are counted and left to their pages
 
-_LANG_NAMES = {"zh": "中文", "en": "English"}
 _SEVERITY_COLORS = {"high": COLORS["primary"], "medium": COLORS["warning_border"]}
 
 
@@ -138,11 +145,7 @@ class IndexPage(widgets.VBox):
         self._upload_problem: LoadProblem | None = None
 
         self.title = widgets.HTML()
-        lang_toggle = widgets.ToggleButtons(
-            options=[(_LANG_NAMES[x], x) for x in LANGS],
-            value=lang,
-            style={"button_width": "72px"},
-        )
+        toggle = lang_toggle(lang)
         measure = widgets.Dropdown(
             options=[("-", "")],
             style={"description_width": "initial"},
@@ -153,8 +156,8 @@ class IndexPage(widgets.VBox):
         for key, control in (("measure", measure), ("upload", upload)):
             control.add_class(f"shopnb-control-{key}")
         self.controls: dict[str, widgets.ValueWidget] = {
-            "measure": measure, "lang": lang_toggle, "upload": upload}
-        self.header = PageHeader("index", self.title, lang_toggle)
+            "measure": measure, "lang": toggle, "upload": upload}
+        self.header = PageHeader("index", self.title, toggle)
         self.message = widgets.HTML(layout=widgets.Layout(display="none"))
         self.upload_note = widgets.HTML(layout=widgets.Layout(display="none"))
         self.kpis = widgets.HTML()
@@ -172,7 +175,7 @@ class IndexPage(widgets.VBox):
         self._use(funnel)
 
         measure.observe(self._on_measure, names="value")
-        lang_toggle.observe(self._on_lang, names="value")
+        toggle.observe(self._on_lang, names="value")
         upload.observe(self._on_upload, names="value")
 
     @property
@@ -361,10 +364,8 @@ def _alerts_html(digest: Digest, lang: str) -> str:
     shown = [p.message(lang) for p in digest.problems] + [
         t("alerts_unavailable", lang, page=t(f"nav_{page}", lang), reason=reason)
         for page, reason in digest.failures]
-    return (f'<div style="font-family: {FONT}; color: {COLORS["text"]};">'
-            f'<div style="font-size: 16px; font-weight: 600; margin: 12px 0 6px;">'
-            f"{html.escape(t('alerts_heading', lang, n=len(alerts)))}</div>{body}"
-            f"{''.join(message_html(m) for m in shown)}</div>")
+    return (f'<div style="{TEXT_STYLE}">{heading_html(t("alerts_heading", lang, n=len(alerts)))}'
+            f"{body}{''.join(message_html(m) for m in shown)}</div>")
 
 
 def _links_html(pages: list[str], alerts: pd.DataFrame, lang: str) -> str:
