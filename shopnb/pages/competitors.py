@@ -211,8 +211,7 @@ class CompetitorsPage(widgets.VBox):
 
     def _scope(self) -> pd.DataFrame:
         """The rows of the chosen category (all rows for all categories)."""
-        category = self.controls["category"].value
-        return self.data if category == _ALL else self.data[self.data["category"] == category]
+        return comp.of_category(self.data, _category(self.controls["category"].value))
 
     # --- drawing -------------------------------------------------------------------------
 
@@ -232,19 +231,23 @@ class CompetitorsPage(widgets.VBox):
         # colours and stacking follow the shops' size over all weeks, so that they do
         # not swap places from week to week
         size = self._kept(("size", category, measure),
-                          lambda: scope.groupby("shop", observed=True)[measure].sum())
+                          lambda: comp.shop_totals(scope, measure))
         shops = [own, *sorted(self.rivals, key=lambda s: (-size.get(s, 0), s))]
         focus = [own, self.selected] if self.selected else shops
-        shown = scope[scope["shop"].isin(focus)]
+        shown = comp.of_shops(scope, focus)
         computes = {"alerts": lambda: comp.price_alerts(scope, own_shop=own),
                     "content": lambda: comp.content(scope),
                     "audience": lambda: comp.audience_gap(scope, own, week=week),
                     "traffic": lambda: comp.traffic_mix_gap(scope, own, week=week)}
 
-        def table(name: str, *key: object) -> pd.DataFrame | None:
-            """Table `name` of the category's shops (kept by `key`), of the shops shown."""
-            return _of_shops(self._kept((name, category, *key),
-                                        lambda: _or_none(computes[name])), focus)
+        def table(name: str, *key: object, of_week: bool = False) -> pd.DataFrame | None:
+            """Table `name` of the category's shops (kept by `key`), of the shops shown (and
+            of the `week`)."""
+            kept = self._kept((name, category, *key), lambda: _or_none(computes[name]))
+            if kept is None:
+                return None
+            shown = comp.of_shops(kept, focus)
+            return comp.of_week(shown, week) if of_week else shown
 
         state = (category, own, lang)
         if share:
@@ -266,7 +269,7 @@ class CompetitorsPage(widgets.VBox):
             if self.charts[name].chart is not None:
                 setattr(self.charts[name].params, charts.WEEK_PARAM, charts.week_value(week))
         weekly = (*state, tuple(focus), tuple(shops), week)
-        self._draw("content", weekly, lambda: _of_week(table("content"), week),
+        self._draw("content", weekly, lambda: table("content", of_week=True),
                    lambda df: charts.content_chart(df, shops=shops, week=week, lang=lang))
         self._draw("audience", weekly, lambda: table("audience", own, week),
                    lambda df: charts.gap_chart(df, shops=shops, lang=lang))
@@ -291,7 +294,7 @@ class CompetitorsPage(widgets.VBox):
 
     def _show_alerts(self, alerts: pd.DataFrame | None, week: pd.Timestamp) -> None:
         lang = self._lang
-        alerts = pd.DataFrame() if alerts is None else alerts[alerts["date"] == week]
+        alerts = pd.DataFrame() if alerts is None else comp.of_week(alerts, week)
         title = t("alerts_title", lang, week=f"{week:%Y-%m-%d}")
         if alerts.empty:
             self.alerts.value = table_html(title, [], [])
@@ -301,15 +304,11 @@ class CompetitorsPage(widgets.VBox):
         self.notes["alerts"].layout.display = "none"
         head = [t(k, lang) for k in ("shop", "product", "category", "alert_kind", "old_price",
                                       "new_price", "price_change", "own_price")]
-        # a cut that takes a price below ours is one row with both alerts
-        kinds = (alerts.assign(kind=alerts["kind"].map(lambda k: t(f"alert_{k}", lang)))
-                 .sort_values("kind", key=lambda k: k != t("alert_cut", lang), kind="stable")
-                 .groupby(["shop", "product"], sort=False)["kind"].agg(" · ".join))
-        first = alerts.drop_duplicates(["shop", "product"])
-        rows = [[a.shop, a.product, getattr(a, "category", ""), kinds[(a.shop, a.product)],
+        rows = [[a.shop, a.product, getattr(a, "category", ""),
+                 " · ".join(t(f"alert_{k}", lang) for k in a.kind),
                  f"{a.old_price:,.2f}", f"{a.new_price:,.2f}", f"{a.change:+.1%}",
                  "" if pd.isna(a.own_price) else f"{a.own_price:,.2f}"]
-                for a in first.itertuples(index=False)]
+                for a in comp.alerts_by_product(alerts).itertuples(index=False)]
         self.alerts.value = table_html(title, head, rows)
 
     def _show_status(self) -> None:
@@ -429,8 +428,7 @@ class CreatorBenchmarkPage(widgets.VBox):
                 category.value = value
             finally:
                 self._busy = False
-            if value != _ALL:
-                ranking = ranking[ranking["category"] == value]
+            ranking = comp.of_category(ranking, _category(value))
         self.benchmark = comp.creator_benchmark(ranking)
         dates = ranking["date"].dropna() if "date" in ranking.columns else pd.Series([])
         when = f", {dates.max():%Y-%m-%d}" if len(dates) else ""
@@ -450,19 +448,9 @@ class CreatorBenchmarkPage(widgets.VBox):
             self._draw()
 
 
-def _is_ranking(df: object) -> bool:
-    """A creator ranking: fans, likes and videos, but no sales to monitor."""
-    return (isinstance(df, pd.DataFrame) and {"shop", "fans", "likes", "videos"} <= set(df.columns)
-            and not set(MEASURES) & set(df.columns))
-
-
-def _of_week(df: pd.DataFrame | None, week: pd.Timestamp) -> pd.DataFrame | None:
-    return None if df is None else df[df["date"] == week]
-
-
-def _of_shops(df: pd.DataFrame | None, shops: list[str]) -> pd.DataFrame | None:
-    """The rows of `shops` (in the order they come)."""
-    return None if df is None else df[df["shop"].isin(shops)].reset_index(drop=True)
+def _category(value: str) -> str | None:
+    """The category dropdown's value as `shopnb.competitors.of_category` takes it."""
+    return None if value == _ALL else value
 
 
 def _or_none(compute: Callable[[], pd.DataFrame]) -> pd.DataFrame | None:
@@ -497,6 +485,6 @@ def build_competitors(competitors: pd.DataFrame | LoadProblem,
         >>> build_competitors(sn.load_sample("competitors"), sn.load_sample("funnel"),
         ...                   own_shop="山野集官方旗舰店")  # doctest: +SKIP
     """
-    if _is_ranking(competitors):
+    if comp.is_creator_ranking(competitors, measures=MEASURES):
         return CreatorBenchmarkPage(competitors, lang=lang)
     return CompetitorsPage(competitors, funnel, own_shop=own_shop, lang=lang, window=window)
