@@ -71,13 +71,6 @@ _DEPENDS = {
 }
 
 
-def _analysis(frame: pd.DataFrame, metrics: dict, **options: Any) -> pd.DataFrame:
-    """`ex.analyze` with a ``significance`` column (`ex.significance`)."""
-    result = ex.analyze(frame, metrics, **options)
-    result["significance"] = ex.significance(result)
-    return result
-
-
 def _date_slider(days: list[pd.Timestamp], description: str = ""
                  ) -> widgets.SelectionRangeSlider:
     """A range over the experiment's days (disabled when it has none)."""
@@ -86,19 +79,6 @@ def _date_slider(days: list[pd.Timestamp], description: str = ""
         options=options, index=(0, len(options) - 1), disabled=not days,
         description=description, continuous_update=False,
         style={"description_width": "initial"}, layout=widgets.Layout(width="420px"))
-
-
-def _experiments(data: pd.DataFrame) -> list[str]:
-    if "experiment" not in data.columns:
-        return ["experiment"]
-    return [str(x) for x in pd.unique(data["experiment"].dropna())]
-
-
-def _slice(data: pd.DataFrame, experiment: str) -> pd.DataFrame:
-    """One experiment's rows, without the columns it does not fill."""
-    if "experiment" in data.columns:
-        data = data[data["experiment"] == experiment]
-    return data.dropna(axis=1, how="all")
 
 
 class ExperimentsPage(widgets.VBox):
@@ -129,7 +109,7 @@ class ExperimentsPage(widgets.VBox):
         self._kept = Kept()
         ok = isinstance(data, pd.DataFrame) and "variant" in data.columns and not data.empty
         self.data = data if ok else pd.DataFrame({"variant": pd.Series([], dtype="str")})
-        names = _experiments(self.data) if ok else []
+        names = ex.experiment_names(self.data) if ok else []
 
         wide = {"style": {"description_width": "initial"}}
         self.controls: dict[str, widgets.ValueWidget] = {
@@ -212,24 +192,18 @@ class ExperimentsPage(widgets.VBox):
     @property
     def experiment(self) -> pd.DataFrame:
         """The chosen experiment's rows within the chosen dates."""
-        frame = self._frame
-        if "date" in frame.columns and self._days:
-            lo, hi = self.controls["dates"].value
-            frame = frame[(frame["date"] >= lo) & (frame["date"] <= hi)]
-        return frame
+        if not self._days:
+            return self._frame
+        return ex.between_days(self._frame, *self.controls["dates"].value)
 
     def _load_experiment(self) -> None:
         """Options of the controls that depend on the experiment."""
         c = self.controls
-        self._frame = _slice(self.data, c["experiment"].value)
+        self._frame = ex.one_experiment(self.data, c["experiment"].value)
         self._catalog = ex.suggest_metrics(self._frame) if len(self._frame) else {}
-        variants = sorted(str(v) for v in pd.unique(self._frame["variant"].dropna()))
-        dated = ("date" in self._frame.columns
-                 and pd.api.types.is_datetime64_any_dtype(self._frame["date"]))
-        self._days = (list(pd.DatetimeIndex(self._frame["date"].dropna()).normalize()
-                           .unique().sort_values()) if dated else [])
-        self._covariate = next((col for col in self._frame.columns
-                                if str(col).startswith("pre_")), None)
+        variants = ex.variant_names(self._frame)
+        self._days = ex.experiment_days(self._frame)
+        self._covariate = ex.pre_period_covariate(self._frame)
         with self._quietly("control", "metrics", "primary"):
             c["control"].options = variants or [""]
             c["control"].value = ("control" if "control" in variants
@@ -324,9 +298,10 @@ class ExperimentsPage(widgets.VBox):
             result = self._kept(
                 ("analysis", *sample, tuple(metrics), c["correction"].value, c["method"].value,
                  covariates, sequential),
-                lambda: _analysis(frame, metrics, control=c["control"].value, alpha=alpha,
-                                  correction=c["correction"].value, method=c["method"].value,
-                                  covariates=covariates, sequential=sequential))
+                lambda: ex.with_significance(ex.analyze(
+                    frame, metrics, control=c["control"].value, alpha=alpha,
+                    correction=c["correction"].value, method=c["method"].value,
+                    covariates=covariates, sequential=sequential)))
             verdict = ex.verdict(result, primary=primary,
                                  guardrails=[m for m in metrics if m != primary])
             self._problem = None
