@@ -305,7 +305,7 @@ class FunnelPage(widgets.VBox):
         self._problem, self._fields = check_funnel(
             tables.funnel, ("impressions", "clicks", "buyers", "gmv"))
         if not self._problem:
-            self._frame = _with_format(tables.funnel.dropna(subset=["date"]))
+            self._frame = fn.with_format(tables.funnel.dropna(subset=["date"]))
             self._fill_options()
         self._body.layout.display = "none" if self._problem else None
         self._relabel()
@@ -315,17 +315,15 @@ class FunnelPage(widgets.VBox):
     def _fill_options(self) -> None:
         frame, c = self._frame, self.controls
         days = pd.date_range(frame["date"].min().normalize(), frame["date"].max().normalize())
-        products = (frame.drop_duplicates("product_id")[["product_id", "product_name"]]
-                    .sort_values("product_id") if "product_id" in frame.columns
-                    else pd.DataFrame({"product_id": [], "product_name": []}))
+        products = (fn.product_names(frame) if "product_id" in frame.columns
+                    else pd.Series(dtype="str"))
         self._busy = True
         try:
             label = "%m/%d" if days[0].year == days[-1].year else "%Y/%m/%d"
             c["dates"].options = [(f"{d:{label}}", d) for d in days]
             c["dates"].index = (max(0, len(days) - DEFAULT_DAYS), len(days) - 1)
-            c["products"].options = [(str(n), str(i)) for i, n in products.itertuples(
-                index=False)]
-            c["products"].value = tuple(str(i) for i in products["product_id"])
+            c["products"].options = [(str(n), str(i)) for i, n in products.items()]
+            c["products"].value = tuple(str(i) for i in products.index)
             for key, column in FILTERS.items():
                 values = (sorted(v for v in frame[column].dropna().unique() if v != "all")
                           if column in frame.columns else [])
@@ -358,30 +356,17 @@ class FunnelPage(widgets.VBox):
         shift = pd.Timedelta(days=7) if mode == "week" else (end - start) + pd.Timedelta(days=1)
         return start - shift, end - shift
 
-    def _rows(self, frame: pd.DataFrame, *, date: str = "date", product: str = "product_id",
-              filters: Sequence[str] = tuple(FILTERS)) -> pd.DataFrame:
+    def _rows(self, frame: pd.DataFrame, *, filters: Sequence[str] = tuple(FILTERS)
+              ) -> pd.DataFrame:
         """`frame`'s rows of the chosen products, carrier, channel and format (any dates)."""
         c = self.controls
-        keep = np.ones(len(frame), bool)
-        if product in frame.columns and "product_id" in self._frame.columns:
+        products = ids = None
+        if "product_id" in frame.columns and "product_id" in self._frame.columns:
             if id(frame) not in self._ids:  # product ids as text, once per table
-                self._ids[id(frame)] = pd.Categorical(frame[product].astype(str))
-            ids = self._ids[id(frame)]
-            chosen = np.isin(ids.categories, list(c["products"].value))
-            keep &= np.append(chosen, False)[ids.codes]  # missing ids (code -1): not chosen
-        for key in filters:
-            column, value = FILTERS[key], c[key].value
-            if value != _ALL and column in frame.columns:
-                keep &= (frame[column] == value).to_numpy()
-        return frame[keep]
-
-    @staticmethod
-    def _days(frame: pd.DataFrame, days: tuple[pd.Timestamp, pd.Timestamp] | None,
-              date: str = "date") -> pd.DataFrame:
-        if days is None:
-            return frame.iloc[0:0]
-        when = pd.to_datetime(frame[date])
-        return frame[(when >= days[0]) & (when < days[1] + pd.Timedelta(days=1))]
+                self._ids[id(frame)] = fn.product_ids(frame)
+            products, ids = c["products"].value, self._ids[id(frame)]
+        where = {FILTERS[key]: c[key].value for key in filters if c[key].value != _ALL}
+        return fn.select(frame, products=products, where=where, ids=ids)
 
     # --- drawing -------------------------------------------------------------------------
 
@@ -389,8 +374,8 @@ class FunnelPage(widgets.VBox):
         """Recompute the cards, the table and the visible tab; mark the other tabs stale."""
         lang = self._lang
         self._selection = self._rows(self._frame)
-        self._current = self._days(self._selection, self.period())
-        self._compared = self._days(self._selection, self.comparison())
+        self._current = fn.in_period(self._selection, self.period())
+        self._compared = fn.in_period(self._selection, self.comparison())
         empty = (self._current.empty or not self.controls["products"].value
                  and "product_id" in self._frame.columns)
         self.message.value = message_html(t("fn_empty_selection", lang)) if empty else ""
@@ -436,7 +421,8 @@ class FunnelPage(widgets.VBox):
         return not self._problem and self.cards.layout.display != "none"
 
     def _videos_in(self, days: tuple[pd.Timestamp, pd.Timestamp] | None) -> pd.DataFrame | None:
-        return None if self._videos is None or days is None else self._days(self._videos, days)
+        return None if self._videos is None or days is None else fn.in_period(self._videos,
+                                                                                 days)
 
     def _draw_tab(self, index: int) -> None:
         name = list(TABS)[index]
@@ -488,12 +474,10 @@ class FunnelPage(widgets.VBox):
     # the data of each chart (None or an empty frame: nothing to draw)
 
     def _funnel_data(self) -> pd.DataFrame | None:
-        periods = [self._current.assign(period=t("fn_current", self._lang))]
+        periods = {t("fn_current", self._lang): self._current}
         if self.comparison() is not None and not self._compared.empty:
-            periods.append(self._compared.assign(period=t("fn_comparison", self._lang)))
-        out = fn.summary(pd.concat(periods, ignore_index=True), by="period")
-        order = {p["period"].iloc[0]: i for i, p in enumerate(periods)}
-        out = out.sort_values("period", key=lambda p: p.map(order), kind="stable")
+            periods[t("fn_comparison", self._lang)] = self._compared
+        out = fn.period_summary(periods)
         return None if out["count"].sum() == 0 else out
 
     def _trend_data(self) -> tuple | None:
@@ -501,9 +485,8 @@ class FunnelPage(widgets.VBox):
         if kpi not in daily.columns or daily[kpi].notna().sum() == 0:
             return None
         target = self.targets.get(kpi)
-        found = monitor.check_table(daily, {kpi: target} if target else {}, watch=(kpi,))
-        marked = found[found["metric"] == kpi].rename(columns={"value": kpi})
-        return daily, None if target is None else target.value, marked
+        return (daily, None if target is None else target.value,
+                monitor.kpi_alerts(daily, kpi, target))
 
     def _waterfall_data(self) -> pd.DataFrame | None:
         days = self.comparison()
@@ -587,9 +570,9 @@ class FunnelPage(widgets.VBox):
             value, target = float(now[kpi]), self.targets.get(kpi)
             status = target.status(value) if target is not None else ""
             lines = []
-            if before is not None and kpi in before.index and pd.notna(before[kpi]) \
-                    and before[kpi]:
-                lines.append(t("fn_card_vs", lang, change=f"{value / before[kpi] - 1:+.1%}"))
+            change = monitor.relative_change(value, None if before is None else before.get(kpi))
+            if pd.notna(change):
+                lines.append(t("fn_card_vs", lang, change=f"{change:+.1%}"))
             if target is not None:
                 op = "≥" if target.direction == "min" else "≤"
                 lines.append(t("fn_card_target", lang, op=op,
@@ -615,8 +598,8 @@ class FunnelPage(widgets.VBox):
         found = monitor.alerts(self._current, self.targets,
                                videos=self._videos_in(self.period()))
         self.alert_table = found
-        names = (self._frame.drop_duplicates("product_id").set_index("product_id")
-                 ["product_name"] if "product_name" in self._frame.columns else pd.Series())
+        names = (fn.product_names(self._frame) if "product_id" in self._frame.columns
+                 else pd.Series())
         rows = [[f"{a.date:%Y-%m-%d}",
                  t("fn_overall", lang) if a.scope == "overall"
                  else str(names.get(getattr(a, "product_id", ""), a.scope)),
@@ -638,9 +621,8 @@ class FunnelPage(widgets.VBox):
         self.unpaid.value = ""
         if orders is not None:
             try:
-                chosen = self._days(self._rows(orders, date="ts", filters=("carrier",
-                                                                           "channel")),
-                                    self.period(), date="ts")
+                chosen = fn.in_period(self._rows(orders, filters=("carrier", "channel")),
+                                      self.period(), date="ts")
                 late = monitor.unpaid_by_hour(chosen)
             except ShopDataError:
                 return
@@ -744,11 +726,6 @@ _NOTE = {"events": "events", "ttc": "events"}
 
 
 # --- helpers -------------------------------------------------------------------------------------
-
-def _with_format(funnel: pd.DataFrame) -> pd.DataFrame:
-    """Rows of every carrier keep the format column (``all`` where the export has none)."""
-    return funnel if "format" in funnel.columns else funnel.assign(format="all")
-
 
 def _gpm_sentence(split: pd.DataFrame | None, lang: str) -> str:
     """"GPM fell 18.0 %: CTR -2.0 %, conversion -15.0 %, AOV -1.0 %" (each factor's part
