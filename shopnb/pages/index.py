@@ -36,6 +36,7 @@ from shopnb.app import LoadProblem, log_exception
 from shopnb.charts import daily_trend, kpi_label, metric_label
 from shopnb.digest import Digest, kpi_summary
 from shopnb.errors import ShopDataError
+from shopnb.monitor import relative_change
 from shopnb.pages._html import (
     TEXT_STYLE,
     format_kpi,
@@ -321,8 +322,9 @@ def _kpis_html(table: pd.DataFrame, lang: str) -> str:
         cards = []
         for r in rows.itertuples(index=False):
             lines = []
-            if pd.notna(r.previous) and r.previous:
-                lines.append(t(f"kpi_vs_{period}", lang, change=f"{r.value / r.previous - 1:+.1%}"))
+            change = relative_change(r.value, r.previous)
+            if pd.notna(change):
+                lines.append(t(f"kpi_vs_{period}", lang, change=f"{change:+.1%}"))
             if pd.notna(r.target):
                 lines.append(t("fn_card_target", lang, op="≥" if r.direction == "min" else "≤",
                                target=format_kpi(r.kpi, r.target)))
