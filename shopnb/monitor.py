@@ -339,7 +339,7 @@ def kpi_alerts(daily: pd.DataFrame, kpi: str, target: Target | None = None, *,
         ...                       "impressions": [5000] * 3, "ctr": [0.05, 0.05, 0.03]})
         >>> kpi_alerts(daily, "ctr", DEFAULT_TARGETS["ctr"])[["kind", "ctr", "severity"]]
                  kind   ctr severity
-        0  off_target  0.03   medium
+        0  off_target  0.03     high
         1        drop  0.03     high
     """
     found = check_table(daily, {} if target is None else {kpi: target}, watch=(kpi,), date=date)
