@@ -43,14 +43,20 @@ __all__ = [
     "AGE_SEGMENTS",
     "STAGES",
     "TRAFFIC_SOURCES",
+    "alerts_by_product",
     "audience_gap",
     "content",
     "creator_benchmark",
+    "is_creator_ranking",
     "lifecycle",
+    "of_category",
+    "of_shops",
+    "of_week",
     "price_alerts",
     "price_comparison",
     "price_index",
     "share",
+    "shop_totals",
     "top",
     "traffic_mix_gap",
     "weekly",
@@ -193,6 +199,18 @@ def weekly(df: pd.DataFrame, *, date: str = "date", shop: str = "shop",
     return _restore(out[[c for c in d.columns if c in out.columns]], cols)
 
 
+def of_week(df: pd.DataFrame, week: object, *, date: str = "date") -> pd.DataFrame:
+    """The rows of one period: those whose `date` is `week` (a week's Monday in weekly rows).
+
+    Example:
+        >>> df = pd.DataFrame({"date": pd.to_datetime(["2026-06-15", "2026-06-22"]),
+        ...                    "shop": ["A", "A"]})
+        >>> of_week(df, pd.Timestamp("2026-06-22")).index.tolist()
+        [1]
+    """
+    return df[df[date] == week]
+
+
 # --- ranking and share ---------------------------------------------------------------------------
 
 @renamed_keywords(date_col="date", shop_col="shop")  # category is a value here
@@ -298,6 +316,50 @@ def share(df: pd.DataFrame, *, measure: str = "gmv", date: str = "date",
         "rank": mid.groupby(by_date).rank(method="min", ascending=False).astype("Int64"),
     })
     return _restore(out.sort_values(["date", "rank", "shop"], ignore_index=True), cols)
+
+
+def of_category(df: pd.DataFrame, value: str | None, *, category: str = "category"
+                ) -> pd.DataFrame:
+    """The rows of the category `value`; every row (`df` itself) for None.
+
+    Example:
+        >>> df = pd.DataFrame({"shop": ["A", "B", "C"], "category": ["美妆", "个护", "美妆"]})
+        >>> of_category(df, "美妆")["shop"].tolist(), len(of_category(df, None))
+        (['A', 'C'], 3)
+    """
+    return df if value is None else df[df[category] == value]
+
+
+def of_shops(df: pd.DataFrame, shops: Sequence[str], *, shop: str = "shop") -> pd.DataFrame:
+    """The rows of `shops`, in the order they come in `df`, numbered from 0.
+
+    A table computed once for every shop of a category and narrowed with this is the
+    table of those shops alone (for `price_alerts`, `content`, `audience_gap`,
+    `traffic_mix_gap`: each shop's rows depend on its own rows and the own shop's), so
+    a page keeps the whole table and narrows it when the reader picks other shops.
+
+    Example:
+        >>> df = pd.DataFrame({"shop": ["A", "B", "C"], "gmv": [3.0, 2.0, 1.0]})
+        >>> of_shops(df, ["C", "A"])
+          shop  gmv
+        0    A  3.0
+        1    C  1.0
+    """
+    return df[df[shop].isin(shops)].reset_index(drop=True)
+
+
+def shop_totals(df: pd.DataFrame, measure: str = "gmv", *, shop: str = "shop") -> pd.Series:
+    """Each shop's `measure` summed over every period and product (missing counts as 0).
+
+    A page orders its shops' colours and stacking by these, so that shops do not swap
+    places from week to week.
+
+    Example:
+        >>> df = pd.DataFrame({"shop": ["A", "B", "A"], "gmv": [3.0, 2.0, None]})
+        >>> shop_totals(df).to_dict()
+        {'A': 3.0, 'B': 2.0}
+    """
+    return df.groupby(shop, observed=True)[measure].sum()
 
 
 # --- prices ------------------------------------------------------------------------------------
@@ -486,6 +548,32 @@ def price_comparison(df: pd.DataFrame, *, min_shops: int = 2, shop: str = "shop"
     return out
 
 
+def alerts_by_product(alerts: pd.DataFrame, *, shop: str = "shop", product: str = "product",
+                      kind: str = "kind") -> pd.DataFrame:
+    """`price_alerts` with one row per shop and product: a cut that takes a price below
+    ours is one row with both alerts.
+
+    Returns:
+        the first alert row of each shop x product, in the order they come, with `kind`
+        the tuple of its alerts' kinds, ``"cut"`` first.
+
+    Example:
+        >>> alerts = pd.DataFrame({"shop": ["A", "A", "B"], "product": ["q", "q", "r"],
+        ...                        "kind": ["below_own", "cut", "cut"],
+        ...                        "new_price": [45.0, 45.0, 80.0]})
+        >>> alerts_by_product(alerts)
+          shop product              kind  new_price
+        0    A       q  (cut, below_own)       45.0
+        1    B       r            (cut,)       80.0
+    """
+    keys = [shop, product]
+    ordered = alerts.sort_values(kind, key=lambda k: k != "cut", kind="stable")
+    kinds = ordered.groupby(keys, sort=False, observed=True)[kind].agg(lambda k: tuple(k))
+    first = alerts.drop_duplicates(keys).reset_index(drop=True)
+    return first.assign(**{kind: [kinds[key] for key in zip(first[shop], first[product],
+                                                              strict=True)]})
+
+
 # --- content and audience ----------------------------------------------------------------------
 
 @renamed_keywords(**_OLD_KEYWORDS)
@@ -648,6 +736,22 @@ def creator_benchmark(df: pd.DataFrame, *, group: str | None = None, shop: str =
     out["likes_per_video_pct"] = per_video.rank(pct=True)
     out = out.sort_values(["fans", "shop"], ascending=[False, True], ignore_index=True)
     return _restore(out, cols)
+
+
+def is_creator_ranking(df: object, *, columns: Sequence[str] = ("shop", "fans", "likes",
+                                                                 "videos"),
+                       measures: Sequence[str] = ("gmv", "sales")) -> bool:
+    """Whether `df` is a creator ranking (such as the Douyin TOP500 export): it has
+    `columns` (fans, likes and videos per creator) but none of `measures`, no sales to
+    monitor, so it gets `creator_benchmark` rather than the rivals' shares and prices.
+
+    Example:
+        >>> ranking = pd.DataFrame({"shop": ["A"], "fans": [900], "likes": [2], "videos": [1]})
+        >>> is_creator_ranking(ranking), is_creator_ranking(ranking.assign(gmv=1.0))
+        (True, False)
+    """
+    return (isinstance(df, pd.DataFrame) and set(columns) <= set(df.columns)
+            and not set(measures) & set(df.columns))
 
 
 # --- the own products' life cycle --------------------------------------------------------------

@@ -35,7 +35,7 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -58,10 +58,16 @@ __all__ = [
     "daily_totals",
     "event_funnel",
     "explain_change",
+    "in_period",
     "kpis",
+    "period_summary",
+    "product_ids",
+    "product_names",
     "resolve_by",
+    "select",
     "summary",
     "time_to_convert",
+    "with_format",
 ]
 
 By = str | Sequence[str] | None
@@ -374,6 +380,108 @@ def ctr_decay(
     out = out.assign(ctr=rate, ctr_ci_lower=low, ctr_ci_upper=high)
     return out[[*keys, "days", "videos", "impressions", "clicks", "ctr", "ctr_ci_lower",
                 "ctr_ci_upper"]]
+
+def with_format(funnel: pd.DataFrame, *, format: str = "format", default: str = "all"
+                ) -> pd.DataFrame:
+    """`funnel` with a content-format column: `default` (``"all"``) where the export has none,
+    so that rows of every carrier can be narrowed by format alike.
+
+    Example:
+        >>> with_format(pd.DataFrame({"carrier": ["live"]}))["format"].tolist()
+        ['all']
+    """
+    return funnel if format in funnel.columns else funnel.assign(**{format: default})
+
+
+def product_ids(funnel: pd.DataFrame, *, product: str = "product_id") -> pd.Categorical:
+    """The product ids as text categories: what `select` compares the chosen ids with.
+
+    Converting the ids is most of a selection's work, so a caller that selects from the
+    same table again and again converts them once and hands them to `select`.
+
+    Example:
+        >>> product_ids(pd.DataFrame({"product_id": [7, 3, 7]})).categories.tolist()
+        ['3', '7']
+    """
+    return pd.Categorical(funnel[product].astype(str))
+
+
+def select(funnel: pd.DataFrame, *, products: Sequence[str] | None = None,
+           where: Mapping[str, object] | None = None, product: str = "product_id",
+           ids: pd.Categorical | None = None) -> pd.DataFrame:
+    """The rows of the chosen products whose `where` columns hold the values given.
+
+    Args:
+        funnel: a table with product ids (the ``funnel``, ``videos`` or ``orders`` table).
+        products: the product ids chosen, as text; None: every product. A row without
+            a product id is not a chosen product's.
+        where: column -> value; a column the table does not have is not filtered on.
+        product: the product-id column; a table without it is not filtered by product.
+        ids: ``product_ids(funnel)``, when the caller keeps it across selections.
+
+    Example:
+        >>> funnel = pd.DataFrame({"product_id": ["1", "2", None], "carrier": ["live"] * 3,
+        ...                        "clicks": [5, 6, 7]})
+        >>> select(funnel, products=["2"], where={"carrier": "live", "format": "x"})["clicks"]
+        1    6
+        Name: clicks, dtype: int64
+    """
+    keep = np.ones(len(funnel), bool)
+    if products is not None and product in funnel.columns:
+        ids = product_ids(funnel, product=product) if ids is None else ids
+        chosen = np.isin(ids.categories, list(products))
+        keep &= np.append(chosen, False)[ids.codes]  # missing ids (code -1): not chosen
+    for column, value in (where or {}).items():
+        if column in funnel.columns:
+            keep &= (funnel[column] == value).to_numpy()
+    return funnel[keep]
+
+
+def in_period(df: pd.DataFrame, period: Period | None, *, date: str = "date") -> pd.DataFrame:
+    """The rows from the first to the last day of `period`, both whole days; none for None
+    (no period to compare with).
+
+    Example:
+        >>> orders = pd.DataFrame({"ts": pd.to_datetime(["2024-11-01 23:59", "2024-11-02 08:00"])})
+        >>> len(in_period(orders, ("2024-11-01", "2024-11-01"), date="ts")), len(
+        ...     in_period(orders, None, date="ts"))
+        (1, 0)
+    """
+    return df.iloc[0:0] if period is None else _between(df, period, date)
+
+
+def product_names(funnel: pd.DataFrame, *, product: str = "product_id",
+                  name: str = "product_name") -> pd.Series:
+    """Each product's name (the first one it has in the table), by product id, in id order;
+    the id itself where the table has no names.
+
+    Example:
+        >>> funnel = pd.DataFrame({"product_id": ["2", "1", "2"],
+        ...                        "product_name": ["口红", "面膜", "口红 new"]})
+        >>> product_names(funnel).to_dict()
+        {'1': '面膜', '2': '口红'}
+    """
+    first = funnel.drop_duplicates(product).sort_values(product)
+    names = first[name] if name in first.columns else first[product]
+    return pd.Series(names.to_numpy(), index=first[product].to_numpy(), name=name)
+
+
+def period_summary(periods: Mapping[str, pd.DataFrame], *, period: str = "period",
+                   date: str = "date") -> pd.DataFrame:
+    """`summary` of each of `periods` (label -> funnel rows), the periods in the order given.
+
+    Example:
+        >>> now = pd.DataFrame({"date": pd.to_datetime(["2024-11-08"]), "impressions": [100],
+        ...                     "clicks": [8]})
+        >>> out = period_summary({"this week": now, "last week": now.assign(clicks=[4])})
+        >>> out["period"].tolist(), out["count"].tolist()
+        (['this week', 'this week', 'last week', 'last week'], [100.0, 8.0, 100.0, 4.0])
+    """
+    labelled = [rows.assign(**{period: label}) for label, rows in periods.items()]
+    out = summary(pd.concat(labelled, ignore_index=True), by=period, date=date)
+    order = {label: i for i, label in enumerate(periods)}
+    return out.sort_values(period, key=lambda p: p.map(order), kind="stable")
+
 
 
 # --- helpers ---------------------------------------------------------------------------------

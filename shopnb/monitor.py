@@ -36,8 +36,10 @@ __all__ = [
     "UnpaidByHour",
     "alerts",
     "check_table",
+    "kpi_alerts",
     "kpi_table",
     "load_targets",
+    "relative_change",
     "unpaid_by_hour",
 ]
 
@@ -246,6 +248,37 @@ def unpaid_by_hour(
     table["share_of_unpaid"] = ratio(table["unpaid"], total)
     late = float(ratio(table.loc[table["hour"] >= late_from, "unpaid"].sum(), total))
     return UnpaidByHour(table=table, late_share=late, late_from=late_from)
+
+def kpi_alerts(daily: pd.DataFrame, kpi: str, target: Target | None = None, *,
+               date: str = "date") -> pd.DataFrame:
+    """The alerts of one KPI on a daily KPI table (`kpi_table` by date): its days off
+    `target` (when there is one) and its day-over-day drops, as `check_table` finds them,
+    with the value under the KPI's name (the column a trend chart of it draws).
+
+    Example:
+        >>> daily = pd.DataFrame({"date": pd.date_range("2024-11-01", periods=3),
+        ...                       "impressions": [5000] * 3, "ctr": [0.05, 0.05, 0.03]})
+        >>> kpi_alerts(daily, "ctr", DEFAULT_TARGETS["ctr"])[["kind", "ctr", "severity"]]
+                 kind   ctr severity
+        0  off_target  0.03     high
+        1        drop  0.03     high
+    """
+    found = check_table(daily, {} if target is None else {kpi: target}, watch=(kpi,), date=date)
+    return found[found["metric"] == kpi].rename(columns={"value": kpi})
+
+
+def relative_change(value: float, previous: float | None) -> float:
+    """``value / previous - 1``, the change a card shows against the period before; NaN when
+    there is no previous value or it is 0 (no change to speak of).
+
+    Example:
+        >>> round(relative_change(0.045, 0.05), 4), relative_change(3.0, 0)
+        (-0.1, nan)
+    """
+    if previous is None or pd.isna(previous) or not previous:
+        return float("nan")
+    return float(value / previous - 1)
+
 
 
 # --- helpers ---------------------------------------------------------------------------------

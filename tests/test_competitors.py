@@ -570,3 +570,52 @@ def test_a_key_column_named_but_absent_is_an_error_even_beside_the_canonical_one
     df = pd.DataFrame({"date": W[:1], "shop": ["A"], "gmv": [1.0]})
     with pytest.raises(ShopDataError, match="needs the column"):
         comp.weekly(df, date="week")
+
+
+# --- narrowing a table for a page ------------------------------------------------------------------
+
+def test_of_category_of_shops_and_of_week_keep_the_rows_asked_for():
+    df = pd.DataFrame({"date": pd.to_datetime(["2026-06-15", "2026-06-15", "2026-06-22",
+                                               "2026-06-22"]),
+                       "shop": ["own", "A", "own", "B"], "category": ["美妆", "个护", "美妆", "美妆"],
+                       "gmv": [1.0, 2.0, 3.0, 4.0]})
+    assert comp.of_category(df, None) is df
+    assert comp.of_category(df, "美妆")["gmv"].tolist() == [1.0, 3.0, 4.0]
+    assert comp.of_category(df, "饮料").empty
+    mine = comp.of_shops(df, ["B", "own"])
+    assert mine["gmv"].tolist() == [1.0, 3.0, 4.0] and mine.index.tolist() == [0, 1, 2]
+    assert comp.of_week(df, pd.Timestamp("2026-06-22"))["shop"].tolist() == ["own", "B"]
+    assert comp.of_week(df.rename(columns={"date": "week"}), pd.Timestamp("2026-06-15"),
+                        date="week")["gmv"].tolist() == [1.0, 2.0]
+
+
+def test_shop_totals_sum_every_week_and_product():
+    df = pd.DataFrame({"shop": ["own", "A", "own", "A", "B"], "sales": [5, 7, 6, None, 0]})
+    assert comp.shop_totals(df, "sales").to_dict() == {"A": 7.0, "B": 0.0, "own": 11.0}
+    cat = df.assign(shop=pd.Categorical(df["shop"], categories=["own", "A", "B", "C"]))
+    assert comp.shop_totals(cat, "sales").to_dict() == {"own": 11.0, "A": 7.0, "B": 0.0}
+
+
+def test_alerts_by_product_joins_a_cut_and_a_fall_below_ours():
+    df = pd.DataFrame({"date": pd.to_datetime(["2026-06-15", "2026-06-22"] * 3),
+                       "shop": ["own", "own", "A", "A", "B", "B"],
+                       "product": ["p", "p", "q", "q", "r", "r"], "category": "美妆",
+                       "price": [50.0, 50.0, 55.0, 45.0, 49.0, 46.0]})
+    alerts = comp.price_alerts(df, own_shop="own")
+    assert alerts["kind"].tolist() == ["below_own", "cut", "cut"]
+    out = comp.alerts_by_product(alerts)
+    assert out["shop"].tolist() == ["A", "B"]
+    assert out["kind"].tolist() == [("cut", "below_own"), ("cut",)]
+    assert out["new_price"].tolist() == [45.0, 46.0]
+    assert out["change"].round(4).tolist() == [round(45 / 55 - 1, 4), round(46 / 49 - 1, 4)]
+    assert comp.alerts_by_product(alerts.iloc[0:0]).empty
+
+
+def test_is_creator_ranking_wants_fans_likes_videos_and_no_sales():
+    ranking = pd.DataFrame({"shop": ["A"], "fans": [10], "likes": [5], "videos": [2]})
+    assert comp.is_creator_ranking(ranking)
+    assert not comp.is_creator_ranking(ranking.assign(sales=3))
+    assert not comp.is_creator_ranking(ranking.assign(gmv=3.0))
+    assert not comp.is_creator_ranking(ranking.drop(columns="likes"))
+    assert not comp.is_creator_ranking("not a table")
+    assert comp.is_creator_ranking(ranking.assign(gmv=3.0), measures=("sales",))

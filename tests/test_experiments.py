@@ -853,3 +853,49 @@ def test_whole_yuan_of_revenue_is_money_not_a_count(daily_card):
     shop = daily_card.assign(revenue=(daily_card["clicks"] * 0.5).round())
     res = ex.analyze(shop, {"rpi": ("revenue", "impressions")})
     assert res["kind"].tolist() == ["ratio"] * 2
+
+
+# --- one experiment's rows, for a page ---------------------------------------------------------
+
+def test_one_experiment_of_a_stacked_table_and_its_days_variants_and_covariate():
+    data = pd.DataFrame({
+        "experiment": ["card", "card", "price", "card", None],
+        "variant": ["B", "A", "A", "B", "A"],
+        "date": pd.to_datetime(["2024-05-07 09:30", "2024-05-06 00:00", "2024-05-09 00:00",
+                                "2024-05-08 00:00", "2024-05-06 00:00"]),
+        "clicks": [3, 4, None, 5, 1], "pre_clicks": [1, 2, None, 2, 0],
+        "revenue": [None, None, 9.0, None, None]})
+    assert ex.experiment_names(data) == ["card", "price"]
+    card = ex.one_experiment(data, "card")
+    assert card.index.tolist() == [0, 1, 3]
+    assert card.columns.tolist() == ["experiment", "variant", "date", "clicks", "pre_clicks"]
+    assert ex.one_experiment(data, "price").columns.tolist() == ["experiment", "variant", "date",
+                                                                 "revenue"]
+    assert ex.variant_names(card) == ["A", "B"]
+    assert ex.experiment_days(card) == list(pd.to_datetime(["2024-05-06", "2024-05-07",
+                                                            "2024-05-08"]))
+    assert ex.pre_period_covariate(card) == "pre_clicks"
+    assert ex.pre_period_covariate(card.drop(columns="pre_clicks")) is None
+    days = ex.between_days(card, pd.Timestamp("2024-05-06"), pd.Timestamp("2024-05-07"))
+    assert days.index.tolist() == [1]  # 09:30 on the 7th is after the 7th's midnight
+
+
+def test_a_table_without_experiment_or_dates_is_one_experiment_without_days():
+    data = pd.DataFrame({"variant": ["A", "B", "B"], "clicks": [1, 2, None],
+                         "date": ["2024-05-06"] * 3, "empty": [None] * 3})
+    assert ex.experiment_names(data) == ["experiment"]
+    assert ex.one_experiment(data, "experiment").columns.tolist() == ["variant", "clicks", "date"]
+    assert ex.experiment_days(data) == []  # text, not dates
+    assert ex.experiment_days(data.drop(columns="date")) == []
+    assert ex.variant_names(pd.DataFrame({"variant": [2, 10, 1]})) == ["1", "10", "2"]
+
+
+def test_with_significance_marks_the_rows_as_significance_does():
+    card = pd.DataFrame({"variant": ["A", "B", "C"], "impressions": [20000] * 3,
+                         "clicks": [800, 940, 790]})
+    res = ex.analyze(card, {"ctr": ("clicks", "impressions")})
+    out = ex.with_significance(res)
+    assert out["significance"].tolist() == [1, 0]
+    assert "significance" not in res.columns  # the result given is left as it was
+    assert out.attrs["srm_pvalue"] == res.attrs["srm_pvalue"]
+    assert ex.with_significance(res, lower_is_better=["ctr"])["significance"].tolist() == [-1, 0]

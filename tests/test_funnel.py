@@ -11,7 +11,20 @@ from statsmodels.stats.proportion import proportion_confint
 
 from shopnb import load_funnel, load_sample
 from shopnb.errors import ShopDataError
-from shopnb.funnel import cost_chain, ctr_decay, explain_change, kpis, resolve_by, summary
+from shopnb.funnel import (
+    cost_chain,
+    ctr_decay,
+    explain_change,
+    in_period,
+    kpis,
+    period_summary,
+    product_ids,
+    product_names,
+    resolve_by,
+    summary,
+    with_format,
+)
+from shopnb.funnel import select as fn_select
 from shopnb.rates import wilson
 
 REALDATA = Path(__file__).resolve().parents[2] / "shared" / "realdata"
@@ -260,3 +273,61 @@ def test_counts_stay_integers_and_rates_floats() -> None:
     assert (table[["impressions", "clicks", "carts", "orders", "buyers"]].dtypes == "int64").all()
     assert (table[["gmv", "ctr", "click_to_deal"]].dtypes == "float64").all()
     assert cost_chain(funnel)[["count", "lost"]].dtypes.eq("int64").all()
+
+
+# --- selecting rows for a page -------------------------------------------------------------------
+
+def _cells() -> pd.DataFrame:
+    return pd.DataFrame({
+        "date": pd.to_datetime(["2024-11-01", "2024-11-01", "2024-11-02", "2024-11-02",
+                                "2024-11-03"]),
+        "product_id": ["1", "2", "1", None, "10"], "product_name": ["面膜", "口红", "面膜", "?", "眼霜"],
+        "carrier": ["live", "video", "live", "live", "card"],
+        "impressions": [100, 200, 300, 400, 500], "clicks": [10, 20, 30, 40, 50]})
+
+
+def test_select_keeps_the_chosen_products_and_values():
+    df = _cells()
+    assert fn_select(df, products=["1"])["impressions"].tolist() == [100, 300]
+    assert fn_select(df, products=[])["impressions"].tolist() == []
+    assert fn_select(df)["impressions"].tolist() == [100, 200, 300, 400, 500]  # no id: kept
+    live = fn_select(df, products=["1", "2", "10"], where={"carrier": "live"})
+    assert live["impressions"].tolist() == [100, 300]  # the row without an id is nobody's
+    assert fn_select(df, where={"channel": "ads"}).equals(df)  # no such column: no filter
+    ids = product_ids(df)
+    assert ids.categories.tolist() == ["1", "10", "2"]
+    assert fn_select(df, products=["10"], ids=ids)["impressions"].tolist() == [500]
+    numeric = df.dropna(subset=["product_id"]).astype({"product_id": "int64"})
+    assert fn_select(numeric, products=["10"])["impressions"].tolist() == [500]
+    assert fn_select(df.drop(columns="product_id"), products=["1"]).shape == (5, 5)
+
+
+def test_in_period_takes_whole_days_and_none_takes_no_rows():
+    orders = pd.DataFrame({"ts": pd.to_datetime(["2024-10-31 23:59:59", "2024-11-01 00:00:00",
+                                                 "2024-11-02 23:59:59", "2024-11-03 00:00:00"])})
+    got = in_period(orders, (pd.Timestamp("2024-11-01"), pd.Timestamp("2024-11-02")), date="ts")
+    assert got.index.tolist() == [1, 2]
+    assert in_period(orders, None, date="ts").empty
+    assert in_period(_cells(), ("2024-11-03", "2024-11-03"))["impressions"].tolist() == [500]
+
+
+def test_with_format_and_product_names():
+    df = _cells()
+    assert with_format(df)["format"].unique().tolist() == ["all"]
+    assert with_format(df.assign(format="drama"))["format"].unique().tolist() == ["drama"]
+    names = product_names(df)
+    assert names.iloc[:3].to_dict() == {"1": "面膜", "10": "眼霜", "2": "口红"}  # ids sorted
+    assert pd.isna(names.index[3]) and names.iloc[3] == "?"  # a row without an id: last
+    ids = df.dropna(subset=["product_id"]).drop(columns="product_name")
+    assert product_names(ids).to_dict() == {"1": "1", "10": "10", "2": "2"}
+
+
+def test_period_summary_keeps_the_periods_in_the_order_given():
+    df = _cells()
+    out = period_summary({"本期": df.iloc[2:], "上期": df.iloc[:2]})
+    assert out["period"].tolist() == ["本期", "本期", "上期", "上期"]
+    assert out["stage"].tolist() == ["impressions", "clicks"] * 2
+    assert out["count"].tolist() == [1200, 120, 300, 30]
+    both = summary(df.assign(period=["b", "b", "a", "a", "a"]), by="period")
+    pd.testing.assert_frame_equal(
+        period_summary({"a": df.iloc[2:], "b": df.iloc[:2]}).reset_index(drop=True), both)

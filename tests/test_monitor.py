@@ -11,8 +11,11 @@ from shopnb.monitor import (
     DEFAULT_TARGETS,
     Target,
     alerts,
+    check_table,
+    kpi_alerts,
     kpi_table,
     load_targets,
+    relative_change,
     unpaid_by_hour,
 )
 
@@ -208,3 +211,30 @@ def test_an_unknown_metric_to_follow_is_a_shop_data_error() -> None:
     with pytest.raises(ShopDataError, match="no KPI called 'gvm'"):
         alerts(days, watch=["gvm"], by=None)
     assert len(alerts(days, watch=["gmv"], by=None)) > 0  # completion_rate: no videos, skipped
+
+
+# --- a page's trend and cards ----------------------------------------------------------------------
+
+def test_kpi_alerts_are_check_tables_of_one_kpi_with_its_value_named_after_it():
+    daily = _days(impressions=[5000, 5000, 5000, 5000], clicks=[250, 250, 150, 230],
+                  roi=[1.0, 1.0, 1.0, 1.0]).assign(ctr=lambda d: d["clicks"] / d["impressions"])
+    target = Target("ctr", 0.04, "min")
+    out = kpi_alerts(daily, "ctr", target)
+    assert out["kind"].tolist() == ["off_target", "drop"]  # 11-04 is back at 4.6 %
+    assert out["date"].dt.day.tolist() == [3, 3]
+    assert out["ctr"].tolist() == pytest.approx([0.03, 0.03])
+    assert "value" not in out.columns and set(out["metric"]) == {"ctr"}
+    assert out["target"].iloc[0] == pytest.approx(0.04)
+    # no target: only the drops; the other KPIs' targets are not looked at
+    assert kpi_alerts(daily, "ctr")["kind"].tolist() == ["drop"]
+    every = check_table(daily, {"ctr": target}, watch=("ctr",))
+    assert len(out) == (every["metric"] == "ctr").sum()
+
+
+def test_relative_change_against_nothing_is_nan():
+    assert relative_change(0.06, 0.05) == pytest.approx(0.2)
+    assert relative_change(90.0, 100) == pytest.approx(-0.1)
+    assert np.isnan(relative_change(1.0, 0))
+    assert np.isnan(relative_change(1.0, None))
+    assert np.isnan(relative_change(1.0, np.nan))
+    assert np.isnan(relative_change(1.0, pd.NA))

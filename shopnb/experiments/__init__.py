@@ -23,6 +23,9 @@ Public functions:
     sample_size, power, duration, plan_curve, plan_for   planning a test
     suggest_metrics, is_aggregated   what a table holds
     Metric         a metric's columns and kind (proportion, mean or ratio)
+    experiment_names, one_experiment, variant_names, experiment_days, between_days,
+    pre_period_covariate   one experiment's rows, variants, days and covariate
+    with_significance   an `analyze` result with its significance marks
 
 Example (a product-card test exported as counts per variant):
     >>> import pandas as pd
@@ -34,7 +37,18 @@ Example (a product-card test exported as counts per variant):
     B 0.04 0.047 0.0006
 """
 
-from shopnb.experiments._tables import Metric, clean, is_aggregated, suggest_metrics
+from shopnb.experiments._tables import (
+    Metric,
+    between_days,
+    clean,
+    experiment_days,
+    experiment_names,
+    is_aggregated,
+    one_experiment,
+    pre_period_covariate,
+    suggest_metrics,
+    variant_names,
+)
 from shopnb.experiments.analysis import (
     CORRECTIONS,
     METHODS,
@@ -45,7 +59,14 @@ from shopnb.experiments.analysis import (
     sequential_interval,
     srm,
 )
-from shopnb.experiments.decision import SRM_ALPHA, Reason, Verdict, significance, verdict
+from shopnb.experiments.decision import (
+    SRM_ALPHA,
+    Reason,
+    Verdict,
+    significance,
+    verdict,
+    with_significance,
+)
 from shopnb.experiments.planning import (
     Duration,
     duration,
@@ -65,18 +86,25 @@ __all__ = [
     "Reason",
     "Verdict",
     "analyze",
+    "between_days",
     "clean",
     "cumulative",
     "daily_values",
     "duration",
+    "experiment_days",
+    "experiment_names",
     "is_aggregated",
+    "one_experiment",
     "plan_curve",
     "plan_for",
     "power",
+    "pre_period_covariate",
     "sample_size",
     "sequential_interval",
     "significance",
     "srm",
     "suggest_metrics",
+    "variant_names",
     "verdict",
+    "with_significance",
 ]

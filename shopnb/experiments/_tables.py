@@ -22,7 +22,9 @@ from pandas.api.types import is_bool_dtype, is_numeric_dtype
 from shopnb.errors import ShopDataError
 from shopnb.schema import TABLES, renamed_keywords
 
-__all__ = ["Metric", "Metrics", "clean", "is_aggregated", "suggest_metrics"]
+__all__ = ["Metric", "Metrics", "between_days", "clean", "experiment_days", "experiment_names",
+           "is_aggregated", "one_experiment", "pre_period_covariate", "suggest_metrics",
+           "variant_names"]
 
 Kind = Literal["proportion", "mean", "ratio"]
 _KINDS: tuple[Kind, ...] = ("proportion", "mean", "ratio")
@@ -437,3 +439,84 @@ def suggest_metrics(data: pd.DataFrame, *, variant: str = "variant", user_id: st
     present = {c for c in data.columns if data[c].notna().any()}
     return {name: cols for name, cols in catalog.items()
             if {cols} <= present or (isinstance(cols, tuple) and set(cols) <= present)}
+
+
+# --- one experiment's rows -------------------------------------------------------------------
+
+def experiment_names(data: pd.DataFrame, *, experiment: str = "experiment") -> list[str]:
+    """The experiments stacked in `data`, in the order they first come.
+
+    A table without an `experiment` column holds one test, named by the column.
+
+    Example:
+        >>> experiment_names(pd.DataFrame({"experiment": ["b", "a", "b", None]}))
+        ['b', 'a']
+        >>> experiment_names(pd.DataFrame({"variant": ["A", "B"]}))
+        ['experiment']
+    """
+    if experiment not in data.columns:
+        return [experiment]
+    return [str(x) for x in pd.unique(data[experiment].dropna())]
+
+
+def one_experiment(data: pd.DataFrame, name: str, *, experiment: str = "experiment"
+                   ) -> pd.DataFrame:
+    """The rows of experiment `name`, without the columns it leaves empty (another test's
+    metrics); every row when `data` has no `experiment` column.
+
+    Example:
+        >>> data = pd.DataFrame({"experiment": ["card", "price"], "variant": ["A", "A"],
+        ...                      "clicks": [3, None], "revenue": [None, 9.0]})
+        >>> one_experiment(data, "price").columns.tolist()
+        ['experiment', 'variant', 'revenue']
+    """
+    if experiment in data.columns:
+        data = data[data[experiment] == name]
+    return data.dropna(axis=1, how="all")
+
+
+def variant_names(data: pd.DataFrame, *, variant: str = "variant") -> list[str]:
+    """The variants in `data`, as text, sorted.
+
+    Example:
+        >>> variant_names(pd.DataFrame({"variant": ["B", "A", "B", None]}))
+        ['A', 'B']
+    """
+    return sorted(str(v) for v in pd.unique(data[variant].dropna()))
+
+
+def experiment_days(data: pd.DataFrame, *, date: str = "date") -> list[pd.Timestamp]:
+    """The days `data` has rows on, sorted; none when it has no `date` column of dates.
+
+    Example:
+        >>> experiment_days(pd.DataFrame({"date": pd.to_datetime(
+        ...     ["2024-05-07 10:00", "2024-05-06 00:00", "2024-05-07 08:00"])}))
+        [Timestamp('2024-05-06 00:00:00'), Timestamp('2024-05-07 00:00:00')]
+    """
+    if date not in data.columns or not pd.api.types.is_datetime64_any_dtype(data[date]):
+        return []
+    return list(pd.DatetimeIndex(data[date].dropna()).normalize().unique().sort_values())
+
+
+def between_days(data: pd.DataFrame, start: object, end: object, *, date: str = "date"
+                 ) -> pd.DataFrame:
+    """The rows dated from `start` to `end`, both included.
+
+    Example:
+        >>> days = pd.DataFrame({"date": pd.date_range("2024-05-06", periods=4)})
+        >>> start, end = pd.Timestamp("2024-05-07"), pd.Timestamp("2024-05-08")
+        >>> between_days(days, start, end).index.tolist()
+        [1, 2]
+    """
+    return data[(data[date] >= start) & (data[date] <= end)]
+
+
+def pre_period_covariate(data: pd.DataFrame, *, prefix: str = "pre_") -> str | None:
+    """The first pre-experiment column (named ``pre_...``), the covariate CUPED adjusts by;
+    None when there is none.
+
+    Example:
+        >>> pre_period_covariate(pd.DataFrame({"variant": ["A"], "pre_revenue": [1.0]}))
+        'pre_revenue'
+    """
+    return next((str(c) for c in data.columns if str(c).startswith(prefix)), None)

@@ -179,3 +179,19 @@ def _power_need(row: Any, *, mde: float, alpha: float, power: float) -> dict[str
     # n grows by f -> se shrinks by sqrt(f): the same one-tail formula statsmodels sizes with
     factor = float(smp.normal_sample_size_one_tail(delta, power, alpha / 2, std_null=se))
     return {"power": got, "effect": effect, "factor": max(factor, 1.0)}
+
+
+def with_significance(result: pd.DataFrame, *, lower_is_better: Sequence[str] = ()
+                      ) -> pd.DataFrame:
+    """`result` (an `analyze` output, its ``attrs`` kept) with a ``significance`` column:
+    +1 significantly better, -1 significantly worse, 0 neither (`significance`).
+
+    Example:
+        >>> res = pd.DataFrame({"metric": ["ctr", "ctr"], "effect_size": [0.01, -0.01],
+        ...                     "pvalue_adjusted": [0.01, 0.3], "chance_to_win": [0.99, 0.1]})
+        >>> with_significance(res)["significance"].tolist()
+        [1, 0]
+    """
+    out = result.copy()
+    out["significance"] = significance(result, lower_is_better=lower_is_better)
+    return out

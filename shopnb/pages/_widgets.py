@@ -1,8 +1,10 @@
-"""Widget pieces shared by the pages: the offline chart, the message box, the KPI card."""
+"""Widget pieces shared by the pages: the offline chart, the results they keep, a chart's redraw.
+
+The HTML pieces (message, title, table, KPI card) are in `shopnb.pages._html`.
+"""
 
 from __future__ import annotations
 
-import html
 import json
 import os
 import tempfile
@@ -17,8 +19,8 @@ import traitlets
 
 from shopnb.charts import TITLE_PARAM, layout_of, rows_title
 from shopnb.errors import ShopDataError
+from shopnb.pages._html import message_html
 from shopnb.store import ENV_STATIC_BUNDLE, cache_folder
-from shopnb.theme import COLORS, FONT
 
 # vega-embed options: SVG (crisp, and testable in a browser), and an actions
 # menu that only offers the downloads (the editor links need the internet).
@@ -332,66 +334,3 @@ def draw_chart(drawn: dict[str, tuple], name: str, key: tuple, widget: alt.Jupyt
     widget.layout.display = "none" if empty else None
     note.value = message_html(message()) if empty else ""
     note.layout.display = None if empty else "none"
-
-
-def message_html(text: str) -> str:
-    """A friendly notice (no traceback) in the house colours and font."""
-    style = (
-        f"font-family: {FONT}; color: {COLORS['text']}; background: {COLORS['warning_bg']};"
-        f" border-left: 4px solid {COLORS['warning_border']}; padding: 10px 14px;"
-        " margin: 8px 0; line-height: 1.5;"
-    )
-    return f'<div class="shopnb-message" style="{style}">{html.escape(text)}</div>'
-
-
-def title_html(title: str, subtitle: str = "") -> str:
-    """The page heading, with an optional one-line subtitle."""
-    sub = (
-        f'<div style="color: {COLORS["muted"]}; font-size: 13px;">{html.escape(subtitle)}</div>'
-        if subtitle
-        else ""
-    )
-    return (
-        f'<div class="shopnb-title" style="font-family: {FONT}; color: {COLORS["text"]};">'
-        f'<div style="font-size: 22px; font-weight: 600; margin: 4px 0;">{html.escape(title)}</div>'
-        f"{sub}</div>"
-    )
-
-
-# a KPI card's edge: its target met, within 10 %, further off; no target
-STATUS_COLORS = {"ok": COLORS["category"][4], "near": COLORS["warning_border"],
-                 "off": COLORS["primary"], "": COLORS["grid"]}
-_PERCENT_KPIS = ("ctr", "click_to_deal", "impression_to_deal", "refund_rate", "completion_rate")
-
-
-def format_kpi(kpi: str, value: object) -> str:
-    """A KPI's value as a card shows it: rates in %, GMV in whole yuan, ROI plain.
-
-    Example:
-        >>> format_kpi("ctr", 0.04512), format_kpi("gmv", 18315.4), format_kpi("orders", 191)
-        ('4.51%', '¥18,315', '191')
-    """
-    if value is None or not pd.notna(value):
-        return "–"
-    value = float(value)
-    if kpi in _PERCENT_KPIS:
-        return f"{value:.2%}"
-    if kpi == "roi":
-        return f"{value:.2f}"
-    if kpi == "gmv":
-        return f"¥{value:,.0f}"
-    return f"{value:,.0f}" if kpi in ("orders", "buyers", "clicks", "impressions") \
-        else f"¥{value:,.2f}"
-
-
-def kpi_card(label: str, value: str, lines: list[str], status: str) -> str:
-    """One KPI as a card: its name, its value, lines under it, an edge in the status colour."""
-    color = STATUS_COLORS[status]
-    extra = "".join(f'<div style="color: {COLORS["muted"]}; font-size: 12px;">'
-                    f"{html.escape(line)}</div>" for line in lines)
-    return (f'<div class="shopnb-card shopnb-card-{status or "none"}" style="min-width: 150px; '
-            f'padding: 8px 12px; border-left: 5px solid {color}; background: '
-            f'{COLORS["background"]}; box-shadow: 0 1px 3px {COLORS["grid"]};">'
-            f'<div style="color: {COLORS["muted"]}; font-size: 12px;">{html.escape(label)}</div>'
-            f'<div style="color: {COLORS["text"]}; font-size: 20px; font-weight: 600;">'
-            f"{html.escape(value)}</div>{extra}</div>")

@@ -32,7 +32,6 @@ Example:
 
 from __future__ import annotations
 
-import html
 from collections.abc import Callable
 
 import altair as alt
@@ -42,16 +41,16 @@ import pandas as pd
 from shopnb import charts
 from shopnb import competitors as comp
 from shopnb.errors import LoadProblem, ShopDataError
-from shopnb.pages._widgets import Kept, chart_widget, draw_chart, message_html, title_html
-from shopnb.pages.header import PageHeader
+from shopnb.pages._html import message_html, table_html, title_html
+from shopnb.pages._widgets import Kept, chart_widget, draw_chart
+from shopnb.pages.header import PageHeader, lang_toggle
 from shopnb.store import check_competitors
-from shopnb.theme import COLORS, FONT, LANGS, t
+from shopnb.theme import LANGS, t
 
 __all__ = ["MEASURES", "CompetitorsPage", "CreatorBenchmarkPage", "build_competitors"]
 
 MEASURES = ("gmv", "sales")
 CHARTS = ("share", "price_index", "alerts", "content", "audience", "traffic", "lifecycle")
-_LANG_NAMES = {"zh": "中文", "en": "English"}
 _ALL = ""  # the category dropdown's value for every category
 
 
@@ -128,8 +127,7 @@ class CompetitorsPage(widgets.VBox):
     # --- construction ---------------------------------------------------------------------
 
     def _make_controls(self, own_shop: str | None) -> dict[str, widgets.ValueWidget]:
-        lang = widgets.ToggleButtons(options=[(_LANG_NAMES[x], x) for x in LANGS],
-                                     value=self._lang, style={"button_width": "72px"})
+        lang = lang_toggle(self._lang)
         if self._problem:
             return {"lang": lang}
         d, shops = self.data, self._shops
@@ -178,8 +176,7 @@ class CompetitorsPage(widgets.VBox):
 
     def _scope(self) -> pd.DataFrame:
         """The rows of the chosen category (all rows for all categories)."""
-        category = self.controls["category"].value
-        return self.data if category == _ALL else self.data[self.data["category"] == category]
+        return comp.of_category(self.data, _category(self.controls["category"].value))
 
     # --- drawing -------------------------------------------------------------------------
 
@@ -199,19 +196,23 @@ class CompetitorsPage(widgets.VBox):
         # colours and stacking follow the shops' size over all weeks, so that they do
         # not swap places from week to week
         size = self._kept(("size", category, measure),
-                          lambda: scope.groupby("shop", observed=True)[measure].sum())
+                          lambda: comp.shop_totals(scope, measure))
         shops = [own, *sorted(self.rivals, key=lambda s: (-size.get(s, 0), s))]
         focus = [own, self.selected] if self.selected else shops
-        shown = scope[scope["shop"].isin(focus)]
+        shown = comp.of_shops(scope, focus)
         computes = {"alerts": lambda: comp.price_alerts(scope, own_shop=own),
                     "content": lambda: comp.content(scope),
                     "audience": lambda: comp.audience_gap(scope, own, week=week),
                     "traffic": lambda: comp.traffic_mix_gap(scope, own, week=week)}
 
-        def table(name: str, *key: object) -> pd.DataFrame | None:
-            """Table `name` of the category's shops (kept by `key`), of the shops shown."""
-            return _of_shops(self._kept((name, category, *key),
-                                        lambda: _or_none(computes[name])), focus)
+        def table(name: str, *key: object, of_week: bool = False) -> pd.DataFrame | None:
+            """Table `name` of the category's shops (kept by `key`), of the shops shown (and
+            of the `week`)."""
+            kept = self._kept((name, category, *key), lambda: _or_none(computes[name]))
+            if kept is None:
+                return None
+            shown = comp.of_shops(kept, focus)
+            return comp.of_week(shown, week) if of_week else shown
 
         state = (category, own, lang)
         if share:
@@ -233,7 +234,7 @@ class CompetitorsPage(widgets.VBox):
             if self.charts[name].chart is not None:
                 setattr(self.charts[name].params, charts.WEEK_PARAM, charts.week_value(week))
         weekly = (*state, tuple(focus), tuple(shops), week)
-        self._draw("content", weekly, lambda: _of_week(table("content"), week),
+        self._draw("content", weekly, lambda: table("content", of_week=True),
                    lambda df: charts.content_chart(df, shops=shops, week=week, lang=lang))
         self._draw("audience", weekly, lambda: table("audience", own, week),
                    lambda df: charts.gap_chart(df, shops=shops, lang=lang))
@@ -258,26 +259,22 @@ class CompetitorsPage(widgets.VBox):
 
     def _show_alerts(self, alerts: pd.DataFrame | None, week: pd.Timestamp) -> None:
         lang = self._lang
-        alerts = pd.DataFrame() if alerts is None else alerts[alerts["date"] == week]
+        alerts = pd.DataFrame() if alerts is None else comp.of_week(alerts, week)
         title = t("alerts_title", lang, week=f"{week:%Y-%m-%d}")
         if alerts.empty:
-            self.alerts.value = _table_html(title, [], [])
+            self.alerts.value = table_html(title, [], [])
             self.notes["alerts"].value = message_html(t("no_alerts", lang))
             self.notes["alerts"].layout.display = None
             return
         self.notes["alerts"].layout.display = "none"
         head = [t(k, lang) for k in ("shop", "product", "category", "alert_kind", "old_price",
                                       "new_price", "price_change", "own_price")]
-        # a cut that takes a price below ours is one row with both alerts
-        kinds = (alerts.assign(kind=alerts["kind"].map(lambda k: t(f"alert_{k}", lang)))
-                 .sort_values("kind", key=lambda k: k != t("alert_cut", lang), kind="stable")
-                 .groupby(["shop", "product"], sort=False)["kind"].agg(" · ".join))
-        first = alerts.drop_duplicates(["shop", "product"])
-        rows = [[a.shop, a.product, getattr(a, "category", ""), kinds[(a.shop, a.product)],
+        rows = [[a.shop, a.product, getattr(a, "category", ""),
+                 " · ".join(t(f"alert_{k}", lang) for k in a.kind),
                  f"{a.old_price:,.2f}", f"{a.new_price:,.2f}", f"{a.change:+.1%}",
                  "" if pd.isna(a.own_price) else f"{a.own_price:,.2f}"]
-                for a in first.itertuples(index=False)]
-        self.alerts.value = _table_html(title, head, rows)
+                for a in comp.alerts_by_product(alerts).itertuples(index=False)]
+        self.alerts.value = table_html(title, head, rows)
 
     def _show_status(self) -> None:
         chosen = self.selected is not None
@@ -368,8 +365,7 @@ class CreatorBenchmarkPage(widgets.VBox):
         self.title = widgets.HTML()
         self.table = widgets.HTML()
         self.controls: dict[str, widgets.ValueWidget] = {
-            "lang": widgets.ToggleButtons(options=[(_LANG_NAMES[x], x) for x in LANGS],
-                                          value=lang, style={"button_width": "72px"})}
+            "lang": lang_toggle(lang)}
         if "category" in ranking.columns:
             categories = sorted(ranking["category"].dropna().unique())
             self.controls["category"] = widgets.Dropdown(
@@ -397,8 +393,7 @@ class CreatorBenchmarkPage(widgets.VBox):
                 category.value = value
             finally:
                 self._busy = False
-            if value != _ALL:
-                ranking = ranking[ranking["category"] == value]
+            ranking = comp.of_category(ranking, _category(value))
         self.benchmark = comp.creator_benchmark(ranking)
         dates = ranking["date"].dropna() if "date" in ranking.columns else pd.Series([])
         when = f", {dates.max():%Y-%m-%d}" if len(dates) else ""
@@ -411,26 +406,16 @@ class CreatorBenchmarkPage(widgets.VBox):
                  "" if pd.isna(r.likes_per_video) else f"{r.likes_per_video:,.0f}",
                  "" if pd.isna(r.likes_per_video_pct) else f"{r.likes_per_video_pct:.0%}"]
                 for r in self.benchmark.head(self.TOP).itertuples(index=False)]
-        self.table.value = _table_html(t("top_creators", lang, n=len(rows)), head, rows)
+        self.table.value = table_html(t("top_creators", lang, n=len(rows)), head, rows)
 
     def _on_change(self, change: dict) -> None:
         if not self._busy:
             self._draw()
 
 
-def _is_ranking(df: object) -> bool:
-    """A creator ranking: fans, likes and videos, but no sales to monitor."""
-    return (isinstance(df, pd.DataFrame) and {"shop", "fans", "likes", "videos"} <= set(df.columns)
-            and not set(MEASURES) & set(df.columns))
-
-
-def _of_week(df: pd.DataFrame | None, week: pd.Timestamp) -> pd.DataFrame | None:
-    return None if df is None else df[df["date"] == week]
-
-
-def _of_shops(df: pd.DataFrame | None, shops: list[str]) -> pd.DataFrame | None:
-    """The rows of `shops` (in the order they come)."""
-    return None if df is None else df[df["shop"].isin(shops)].reset_index(drop=True)
+def _category(value: str) -> str | None:
+    """The category dropdown's value as `shopnb.competitors.of_category` takes it."""
+    return None if value == _ALL else value
 
 
 def _or_none(compute: Callable[[], pd.DataFrame]) -> pd.DataFrame | None:
@@ -439,19 +424,6 @@ def _or_none(compute: Callable[[], pd.DataFrame]) -> pd.DataFrame | None:
         return compute()
     except ShopDataError:
         return None
-
-
-def _table_html(title: str, head: list[str], rows: list[list[object]]) -> str:
-    cell = f"padding: 4px 10px; border-bottom: 1px solid {COLORS['grid']}; text-align: left;"
-    th = "".join(f'<th style="{cell} color: {COLORS["muted"]};">{html.escape(h)}</th>'
-                 for h in head)
-    body = "".join("<tr>" + "".join(f'<td style="{cell}">{html.escape(str(v))}</td>' for v in r)
-                   + "</tr>" for r in rows)
-    table = (f'<table style="border-collapse: collapse; font-size: 13px;"><thead><tr>{th}</tr>'
-             f"</thead><tbody>{body}</tbody></table>" if rows else "")
-    return (f'<div class="shopnb-alerts" style="font-family: {FONT}; color: {COLORS["text"]};">'
-            f'<div style="font-size: 16px; font-weight: 600; margin: 12px 0 6px;">'
-            f"{html.escape(title)}</div>{table}</div>")
 
 
 def build_competitors(competitors: pd.DataFrame | LoadProblem,
@@ -478,6 +450,6 @@ def build_competitors(competitors: pd.DataFrame | LoadProblem,
         >>> build_competitors(sn.load_sample("competitors"), sn.load_sample("funnel"),
         ...                   own_shop="山野集官方旗舰店")  # doctest: +SKIP
     """
-    if _is_ranking(competitors):
+    if comp.is_creator_ranking(competitors, measures=MEASURES):
         return CreatorBenchmarkPage(competitors, lang=lang)
     return CompetitorsPage(competitors, funnel, own_shop=own_shop, lang=lang, window=window)

@@ -47,13 +47,13 @@ from shopnb.charts import (
     metric_label,
 )
 from shopnb.errors import LoadProblem, ShopDataError
-from shopnb.pages._widgets import Kept, chart_widget, message_html, title_html
-from shopnb.pages.header import PageHeader
+from shopnb.pages._html import TEXT_STYLE, message_html, note_html, title_html
+from shopnb.pages._widgets import Kept, chart_widget
+from shopnb.pages.header import PageHeader, lang_toggle
 from shopnb.theme import COLORS, FONT, LANGS, t
 
 __all__ = ["ExperimentsPage", "build_experiments"]
 
-_LANG_NAMES = {"zh": "中文", "en": "English"}
 _LEVELS = (0.90, 0.95, 0.99)
 _MDES = tuple(round(x, 3) for x in np.geomspace(0.01, 0.5, 24))
 _DECISION_COLORS = {"ship": COLORS["secondary"], "keep running": COLORS["warning_border"],
@@ -70,13 +70,6 @@ _DEPENDS = {
 }
 
 
-def _analysis(frame: pd.DataFrame, metrics: dict, **options: Any) -> pd.DataFrame:
-    """`ex.analyze` with a ``significance`` column (`ex.significance`)."""
-    result = ex.analyze(frame, metrics, **options)
-    result["significance"] = ex.significance(result)
-    return result
-
-
 def _date_slider(days: list[pd.Timestamp], description: str = ""
                  ) -> widgets.SelectionRangeSlider:
     """A range over the experiment's days (disabled when it has none)."""
@@ -85,19 +78,6 @@ def _date_slider(days: list[pd.Timestamp], description: str = ""
         options=options, index=(0, len(options) - 1), disabled=not days,
         description=description, continuous_update=False,
         style={"description_width": "initial"}, layout=widgets.Layout(width="420px"))
-
-
-def _experiments(data: pd.DataFrame) -> list[str]:
-    if "experiment" not in data.columns:
-        return ["experiment"]
-    return [str(x) for x in pd.unique(data["experiment"].dropna())]
-
-
-def _slice(data: pd.DataFrame, experiment: str) -> pd.DataFrame:
-    """One experiment's rows, without the columns it does not fill."""
-    if "experiment" in data.columns:
-        data = data[data["experiment"] == experiment]
-    return data.dropna(axis=1, how="all")
 
 
 class ExperimentsPage(widgets.VBox):
@@ -128,7 +108,7 @@ class ExperimentsPage(widgets.VBox):
         self._kept = Kept()
         ok = isinstance(data, pd.DataFrame) and "variant" in data.columns and not data.empty
         self.data = data if ok else pd.DataFrame({"variant": pd.Series([], dtype="str")})
-        names = _experiments(self.data) if ok else []
+        names = ex.experiment_names(self.data) if ok else []
 
         wide = {"style": {"description_width": "initial"}}
         self.controls: dict[str, widgets.ValueWidget] = {
@@ -154,8 +134,7 @@ class ExperimentsPage(widgets.VBox):
             "mde": widgets.FloatSlider(value=0.1, min=0.01, max=0.5, step=0.01,
                                        readout_format=".0%", continuous_update=False, **wide,
                                        layout=widgets.Layout(width="420px")),
-            "lang": widgets.ToggleButtons(options=[(_LANG_NAMES[x], x) for x in LANGS],
-                                          value=lang, style={"button_width": "72px"}),
+            "lang": lang_toggle(lang),
         }
         c = self.controls
         self.title = widgets.HTML()
@@ -212,24 +191,18 @@ class ExperimentsPage(widgets.VBox):
     @property
     def experiment(self) -> pd.DataFrame:
         """The chosen experiment's rows within the chosen dates."""
-        frame = self._frame
-        if "date" in frame.columns and self._days:
-            lo, hi = self.controls["dates"].value
-            frame = frame[(frame["date"] >= lo) & (frame["date"] <= hi)]
-        return frame
+        if not self._days:
+            return self._frame
+        return ex.between_days(self._frame, *self.controls["dates"].value)
 
     def _load_experiment(self) -> None:
         """Options of the controls that depend on the experiment."""
         c = self.controls
-        self._frame = _slice(self.data, c["experiment"].value)
+        self._frame = ex.one_experiment(self.data, c["experiment"].value)
         self._catalog = ex.suggest_metrics(self._frame) if len(self._frame) else {}
-        variants = sorted(str(v) for v in pd.unique(self._frame["variant"].dropna()))
-        dated = ("date" in self._frame.columns
-                 and pd.api.types.is_datetime64_any_dtype(self._frame["date"]))
-        self._days = (list(pd.DatetimeIndex(self._frame["date"].dropna()).normalize()
-                           .unique().sort_values()) if dated else [])
-        self._covariate = next((col for col in self._frame.columns
-                                if str(col).startswith("pre_")), None)
+        variants = ex.variant_names(self._frame)
+        self._days = ex.experiment_days(self._frame)
+        self._covariate = ex.pre_period_covariate(self._frame)
         with self._quietly("control", "metrics", "primary"):
             c["control"].options = variants or [""]
             c["control"].value = ("control" if "control" in variants
@@ -324,9 +297,10 @@ class ExperimentsPage(widgets.VBox):
             result = self._kept(
                 ("analysis", *sample, tuple(metrics), c["correction"].value, c["method"].value,
                  covariates, sequential),
-                lambda: _analysis(frame, metrics, control=c["control"].value, alpha=alpha,
-                                  correction=c["correction"].value, method=c["method"].value,
-                                  covariates=covariates, sequential=sequential))
+                lambda: ex.with_significance(ex.analyze(
+                    frame, metrics, control=c["control"].value, alpha=alpha,
+                    correction=c["correction"].value, method=c["method"].value,
+                    covariates=covariates, sequential=sequential)))
             verdict = ex.verdict(result, primary=primary,
                                  guardrails=[m for m in metrics if m != primary])
             self._problem = None
@@ -379,10 +353,10 @@ class ExperimentsPage(widgets.VBox):
         self.srm_box.layout.display = None if verdict.srm_warning else "none"
         self.srm_box.value = _srm_html(result.attrs["srm_pvalue"], lang)
         self.verdict_box.value = _verdict_html(verdict, lang)
-        self.table.value = _table_html(result, lang, level, faded=verdict.srm_warning)
+        self.table.value = _results_html(result, lang, level, faded=verdict.srm_warning)
         self.notes.value = _notes_html(result.attrs.get("excluded", {}), lang)
         posterior = result.attrs.get("posterior")
-        self.posterior_note.value = "" if posterior is not None else _note(
+        self.posterior_note.value = "" if posterior is not None else note_html(
             t("ab_posterior_note", lang))
         if "forest" in stale:
             self._draw("forest", ab_forest(result, variants=variants, level=level, lang=lang))
@@ -436,7 +410,7 @@ class ExperimentsPage(widgets.VBox):
             text = t("ab_planner_summary", lang, **fields,
                      traffic=f"{self.plan.attrs['daily_traffic']:,.0f}",
                      days=f"{row['days']:,.0f}", weeks=f"{row['run_days']:,.0f}")
-        self.planner_text.value = _note(text)
+        self.planner_text.value = note_html(text)
 
     def _relabel(self) -> None:
         lang, c = self._lang, self.controls
@@ -465,11 +439,6 @@ class ExperimentsPage(widgets.VBox):
 
 
 # --- HTML pieces -----------------------------------------------------------------------------
-
-def _note(text: str) -> str:
-    return (f'<div style="font-family: {FONT}; color: {COLORS["text"]}; margin: 6px 0;'
-            f' line-height: 1.5;">{html.escape(text)}</div>')
-
 
 def _pvalue(p: float) -> str:
     return f"{p:.2g}" if p < 0.001 else f"{p:.4f}"
@@ -506,7 +475,7 @@ def _verdict_html(verdict: ex.Verdict, lang: str) -> str:
     color = _DECISION_COLORS[verdict.decision]
     head = t(f"ab_decision_{verdict.decision}", lang, variant=verdict.winner or "")
     reasons = "".join(f"<li>{html.escape(_reason_text(r, lang))}</li>" for r in verdict.reasons)
-    style = (f"font-family: {FONT}; color: {COLORS['text']}; border-left: 6px solid {color};"
+    style = (f"{TEXT_STYLE} border-left: 6px solid {color};"
              f" background: {COLORS['background']}; padding: 8px 14px; margin: 8px 0;"
              " line-height: 1.5;")
     return (f'<div class="shopnb-verdict" data-decision="{html.escape(verdict.decision)}"'
@@ -516,7 +485,7 @@ def _verdict_html(verdict: ex.Verdict, lang: str) -> str:
             f'<ul style="margin: 4px 0 0 0; padding-left: 20px;">{reasons}</ul></div>')
 
 
-def _table_html(result: pd.DataFrame, lang: str, level: float, *, faded: bool) -> str:
+def _results_html(result: pd.DataFrame, lang: str, level: float, *, faded: bool) -> str:
     """The results, one row per metric and treatment; faded when they cannot be trusted."""
     cuped = result["variance_reduction"].notna().any()
     days_as_units = result.attrs.get("aggregated", False)  # ratios of daily rows
@@ -563,7 +532,7 @@ def _notes_html(excluded: dict[str, int], lang: str) -> str:
         else:
             items.append(t(f"ab_excluded_{key}", lang, n=f"{n:,}"))
     sep = "；" if lang == "zh" else "; "
-    return _note(t("ab_excluded", lang, items=sep.join(items)))
+    return note_html(t("ab_excluded", lang, items=sep.join(items)))
 
 
 def build_experiments(data: pd.DataFrame | LoadProblem, lang: str = "zh",

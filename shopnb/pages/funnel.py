@@ -51,15 +51,16 @@ import pandas as pd
 from shopnb import charts, eventlog, monitor
 from shopnb import funnel as fn
 from shopnb.errors import LoadProblem, ShopDataError
-from shopnb.pages._widgets import (
-    chart_widget,
-    draw_chart,
+from shopnb.pages._html import (
+    TEXT_STYLE,
     format_kpi,
     kpi_card,
     message_html,
+    table_html,
     title_html,
 )
-from shopnb.pages.header import PageHeader
+from shopnb.pages._widgets import chart_widget, draw_chart
+from shopnb.pages.header import PageHeader, lang_toggle
 from shopnb.store import NOT_AN_EXPORT, ShopTables, as_tables, check_funnel, read_uploads
 from shopnb.theme import COLORS, FONT, LANGS, t
 
@@ -78,7 +79,6 @@ EVENT_STEPS = ("impression", "click", "cart", "order", "pay")
 FILTERS = {"carrier": "carrier", "channel": "channel", "format": "format"}
 SHOWN_ALERTS = 30
 DEFAULT_DAYS = 30
-_LANG_NAMES = {"zh": "中文", "en": "English"}
 _ALL = ""
 
 
@@ -181,8 +181,7 @@ class FunnelPage(widgets.VBox):
                                         **look("280px")),
             "window": widgets.Dropdown(options=[(w, w) for w in WINDOWS], value="1d",
                                        **look("280px")),
-            "lang": widgets.ToggleButtons(options=[(_LANG_NAMES[x], x) for x in LANGS],
-                                          value=self._lang, style={"button_width": "72px"}),
+            "lang": lang_toggle(self._lang),
         }
 
     def _set_data(self, tables: ShopTables) -> None:
@@ -194,7 +193,7 @@ class FunnelPage(widgets.VBox):
         self._problem, self._fields = check_funnel(
             tables.funnel, ("impressions", "clicks", "buyers", "gmv"))
         if not self._problem:
-            self._frame = _with_format(tables.funnel.dropna(subset=["date"]))
+            self._frame = fn.with_format(tables.funnel.dropna(subset=["date"]))
             self._fill_options()
         self._body.layout.display = "none" if self._problem else None
         self._relabel()
@@ -204,17 +203,15 @@ class FunnelPage(widgets.VBox):
     def _fill_options(self) -> None:
         frame, c = self._frame, self.controls
         days = pd.date_range(frame["date"].min().normalize(), frame["date"].max().normalize())
-        products = (frame.drop_duplicates("product_id")[["product_id", "product_name"]]
-                    .sort_values("product_id") if "product_id" in frame.columns
-                    else pd.DataFrame({"product_id": [], "product_name": []}))
+        products = (fn.product_names(frame) if "product_id" in frame.columns
+                    else pd.Series(dtype="str"))
         self._busy = True
         try:
             label = "%m/%d" if days[0].year == days[-1].year else "%Y/%m/%d"
             c["dates"].options = [(f"{d:{label}}", d) for d in days]
             c["dates"].index = (max(0, len(days) - DEFAULT_DAYS), len(days) - 1)
-            c["products"].options = [(str(n), str(i)) for i, n in products.itertuples(
-                index=False)]
-            c["products"].value = tuple(str(i) for i in products["product_id"])
+            c["products"].options = [(str(n), str(i)) for i, n in products.items()]
+            c["products"].value = tuple(str(i) for i in products.index)
             for key, column in FILTERS.items():
                 values = (sorted(v for v in frame[column].dropna().unique() if v != "all")
                           if column in frame.columns else [])
@@ -247,30 +244,17 @@ class FunnelPage(widgets.VBox):
         shift = pd.Timedelta(days=7) if mode == "week" else (end - start) + pd.Timedelta(days=1)
         return start - shift, end - shift
 
-    def _rows(self, frame: pd.DataFrame, *, date: str = "date", product: str = "product_id",
-              filters: Sequence[str] = tuple(FILTERS)) -> pd.DataFrame:
+    def _rows(self, frame: pd.DataFrame, *, filters: Sequence[str] = tuple(FILTERS)
+              ) -> pd.DataFrame:
         """`frame`'s rows of the chosen products, carrier, channel and format (any dates)."""
         c = self.controls
-        keep = np.ones(len(frame), bool)
-        if product in frame.columns and "product_id" in self._frame.columns:
+        products = ids = None
+        if "product_id" in frame.columns and "product_id" in self._frame.columns:
             if id(frame) not in self._ids:  # product ids as text, once per table
-                self._ids[id(frame)] = pd.Categorical(frame[product].astype(str))
-            ids = self._ids[id(frame)]
-            chosen = np.isin(ids.categories, list(c["products"].value))
-            keep &= np.append(chosen, False)[ids.codes]  # missing ids (code -1): not chosen
-        for key in filters:
-            column, value = FILTERS[key], c[key].value
-            if value != _ALL and column in frame.columns:
-                keep &= (frame[column] == value).to_numpy()
-        return frame[keep]
-
-    @staticmethod
-    def _days(frame: pd.DataFrame, days: tuple[pd.Timestamp, pd.Timestamp] | None,
-              date: str = "date") -> pd.DataFrame:
-        if days is None:
-            return frame.iloc[0:0]
-        when = pd.to_datetime(frame[date])
-        return frame[(when >= days[0]) & (when < days[1] + pd.Timedelta(days=1))]
+                self._ids[id(frame)] = fn.product_ids(frame)
+            products, ids = c["products"].value, self._ids[id(frame)]
+        where = {FILTERS[key]: c[key].value for key in filters if c[key].value != _ALL}
+        return fn.select(frame, products=products, where=where, ids=ids)
 
     # --- drawing -------------------------------------------------------------------------
 
@@ -278,8 +262,8 @@ class FunnelPage(widgets.VBox):
         """Recompute the cards, the table and the visible tab; mark the other tabs stale."""
         lang = self._lang
         self._selection = self._rows(self._frame)
-        self._current = self._days(self._selection, self.period())
-        self._compared = self._days(self._selection, self.comparison())
+        self._current = fn.in_period(self._selection, self.period())
+        self._compared = fn.in_period(self._selection, self.comparison())
         empty = (self._current.empty or not self.controls["products"].value
                  and "product_id" in self._frame.columns)
         self.message.value = message_html(t("fn_empty_selection", lang)) if empty else ""
@@ -326,7 +310,8 @@ class FunnelPage(widgets.VBox):
         return not self._problem and self.cards.layout.display != "none"
 
     def _videos_in(self, days: tuple[pd.Timestamp, pd.Timestamp] | None) -> pd.DataFrame | None:
-        return None if self._videos is None or days is None else self._days(self._videos, days)
+        return None if self._videos is None or days is None else fn.in_period(self._videos,
+                                                                                 days)
 
     def _draw_tab(self, index: int) -> None:
         name = list(TABS)[index]
@@ -378,12 +363,10 @@ class FunnelPage(widgets.VBox):
     # the data of each chart (None or an empty frame: nothing to draw)
 
     def _funnel_data(self) -> pd.DataFrame | None:
-        periods = [self._current.assign(period=t("fn_current", self._lang))]
+        periods = {t("fn_current", self._lang): self._current}
         if self.comparison() is not None and not self._compared.empty:
-            periods.append(self._compared.assign(period=t("fn_comparison", self._lang)))
-        out = fn.summary(pd.concat(periods, ignore_index=True), by="period")
-        order = {p["period"].iloc[0]: i for i, p in enumerate(periods)}
-        out = out.sort_values("period", key=lambda p: p.map(order), kind="stable")
+            periods[t("fn_comparison", self._lang)] = self._compared
+        out = fn.period_summary(periods)
         return None if out["count"].sum() == 0 else out
 
     def _trend_data(self) -> tuple | None:
@@ -391,9 +374,8 @@ class FunnelPage(widgets.VBox):
         if kpi not in daily.columns or daily[kpi].notna().sum() == 0:
             return None
         target = self.targets.get(kpi)
-        found = monitor.check_table(daily, {kpi: target} if target else {}, watch=(kpi,))
-        marked = found[found["metric"] == kpi].rename(columns={"value": kpi})
-        return daily, None if target is None else target.value, marked
+        return (daily, None if target is None else target.value,
+                monitor.kpi_alerts(daily, kpi, target))
 
     def _waterfall_data(self) -> pd.DataFrame | None:
         days = self.comparison()
@@ -477,9 +459,9 @@ class FunnelPage(widgets.VBox):
             value, target = float(now[kpi]), self.targets.get(kpi)
             status = target.status(value) if target is not None else ""
             lines = []
-            if before is not None and kpi in before.index and pd.notna(before[kpi]) \
-                    and before[kpi]:
-                lines.append(t("fn_card_vs", lang, change=f"{value / before[kpi] - 1:+.1%}"))
+            change = monitor.relative_change(value, None if before is None else before.get(kpi))
+            if pd.notna(change):
+                lines.append(t("fn_card_vs", lang, change=f"{change:+.1%}"))
             if target is not None:
                 op = "≥" if target.direction == "min" else "≤"
                 lines.append(t("fn_card_target", lang, op=op,
@@ -505,8 +487,8 @@ class FunnelPage(widgets.VBox):
         found = monitor.alerts(self._current, self.targets,
                                videos=self._videos_in(self.period()))
         self.alert_table = found
-        names = (self._frame.drop_duplicates("product_id").set_index("product_id")
-                 ["product_name"] if "product_name" in self._frame.columns else pd.Series())
+        names = (fn.product_names(self._frame) if "product_id" in self._frame.columns
+                 else pd.Series())
         rows = [[f"{a.date:%Y-%m-%d}",
                  t("fn_overall", lang) if a.scope == "overall"
                  else str(names.get(getattr(a, "product_id", ""), a.scope)),
@@ -522,15 +504,14 @@ class FunnelPage(widgets.VBox):
         start, end = self.period()
         link = _download_link(found, f"shopnb_alerts_{start:%Y%m%d}_{end:%Y%m%d}.csv",
                               t("fn_download_alerts", lang)) if len(found) else ""
-        self.alerts.value = (_table_html(t("fn_alerts_title", lang, n=len(found)), head, rows)
+        self.alerts.value = (table_html(t("fn_alerts_title", lang, n=len(found)), head, rows)
                              + more + link if rows else message_html(t("fn_no_alerts", lang)))
         orders = self.data.orders
         self.unpaid.value = ""
         if orders is not None:
             try:
-                chosen = self._days(self._rows(orders, date="ts", filters=("carrier",
-                                                                           "channel")),
-                                    self.period(), date="ts")
+                chosen = fn.in_period(self._rows(orders, filters=("carrier", "channel")),
+                                      self.period(), date="ts")
                 late = monitor.unpaid_by_hour(chosen)
             except ShopDataError:
                 return
@@ -636,11 +617,6 @@ def _upload_problem_html(problem: LoadProblem, lang: str) -> str:
 
 # --- helpers -------------------------------------------------------------------------------------
 
-def _with_format(funnel: pd.DataFrame) -> pd.DataFrame:
-    """Rows of every carrier keep the format column (``all`` where the export has none)."""
-    return funnel if "format" in funnel.columns else funnel.assign(format="all")
-
-
 def _gpm_sentence(split: pd.DataFrame | None, lang: str) -> str:
     """"GPM fell 18.0 %: CTR -2.0 %, conversion -15.0 %, AOV -1.0 %" (each factor's part
     of the change, relative to the comparison's GPM)."""
@@ -651,8 +627,8 @@ def _gpm_sentence(split: pd.DataFrame | None, lang: str) -> str:
                                                    lang),
              change=f"{abs(rel['gpm']):.1%}",
              **{f: f"{rel[f]:+.1%}" for f in ("ctr", "conversion", "aov")})
-    return (f'<div class="shopnb-gpm" style="font-family: {FONT}; color: {COLORS["text"]}; '
-            f'font-size: 14px; margin: 4px 0 8px 8px;">{html.escape(text)}</div>')
+    return (f'<div class="shopnb-gpm" style="{TEXT_STYLE} font-size: 14px; margin: 4px 0 8px'
+            f' 8px;">{html.escape(text)}</div>')
 
 
 def _download_link(table: pd.DataFrame, name: str, text: str) -> str:
@@ -662,18 +638,6 @@ def _download_link(table: pd.DataFrame, name: str, text: str) -> str:
     return (f'<a class="shopnb-download" download="{html.escape(name)}" href="{href}" '
             f'style="font-family: {FONT}; color: {COLORS["secondary"]}; margin-left: 12px;">'
             f"⬇ {html.escape(text)}</a>")
-
-
-def _table_html(title: str, head: list[str], rows: list[list[object]]) -> str:
-    cell = f"padding: 4px 10px; border-bottom: 1px solid {COLORS['grid']}; text-align: left;"
-    th = "".join(f'<th style="{cell} color: {COLORS["muted"]};">{html.escape(h)}</th>'
-                 for h in head)
-    body = "".join("<tr>" + "".join(f'<td style="{cell}">{html.escape(str(v))}</td>' for v in r)
-                   + "</tr>" for r in rows)
-    return (f'<div class="shopnb-alerts" style="font-family: {FONT}; color: {COLORS["text"]};">'
-            f'<div style="font-size: 16px; font-weight: 600; margin: 12px 0 6px;">'
-            f'{html.escape(title)}</div><table style="border-collapse: collapse; '
-            f'font-size: 13px;"><thead><tr>{th}</tr></thead><tbody>{body}</tbody></table></div>')
 
 
 def build_funnel(data: object, *, lang: str = "zh",

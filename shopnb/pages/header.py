@@ -38,8 +38,11 @@ from shopnb.errors import LoadProblem
 from shopnb.store import log_exception, notebooks_folder
 from shopnb.theme import COLORS, FONT, LANGS, t
 
-__all__ = ["PAGES", "PageHeader", "available_pages", "follow_request", "nav_html",
-           "problem_text"]
+__all__ = ["LANG_NAMES", "PAGES", "PageHeader", "available_pages", "follow_request",
+           "lang_toggle", "nav_html", "problem_text"]
+
+# each language as its readers call it, on the language toggle
+LANG_NAMES = {"zh": "中文", "en": "English"}
 
 # page key -> notebook, in the order of the navigation
 PAGES = {
@@ -71,6 +74,17 @@ def available_pages(folder: str | os.PathLike[str] | None = None) -> list[str]:
     """
     root = Path(folder) if folder is not None else notebooks_folder()
     return [page for page, notebook in PAGES.items() if (root / notebook).is_file()]
+
+
+def lang_toggle(lang: str) -> widgets.ToggleButtons:
+    """The language toggle every page puts in its header, set to `lang`.
+
+    Example:
+        >>> lang_toggle("en").options
+        (('中文', 'zh'), ('English', 'en'))
+    """
+    return widgets.ToggleButtons(options=[(LANG_NAMES[x], x) for x in LANGS], value=lang,
+                                 style={"button_width": "72px"})
 
 
 class PageHeader(widgets.VBox):

@@ -35,8 +35,17 @@ from shopnb.charts import daily_trend, kpi_label, metric_label
 from shopnb.digest import Digest, kpi_summary
 from shopnb.errors import LoadProblem, ShopDataError
 from shopnb.funnel import daily_totals
-from shopnb.pages._widgets import chart_widget, format_kpi, kpi_card, message_html, title_html
-from shopnb.pages.header import PAGES, PageHeader, problem_text
+from shopnb.monitor import relative_change
+from shopnb.pages._html import (
+    TEXT_STYLE,
+    format_kpi,
+    heading_html,
+    kpi_card,
+    message_html,
+    title_html,
+)
+from shopnb.pages._widgets import chart_widget
+from shopnb.pages.header import PAGES, PageHeader, lang_toggle, problem_text
 from shopnb.store import (
     ACCEPTED,
     MAX_UPLOAD_BYTES,
@@ -52,7 +61,6 @@ __all__ = ["MAX_ALERTS", "MEASURES", "IndexPage", "build_index"]
 MEASURES = ("gmv", "orders", "buyers", "clicks")
 MAX_ALERTS = 8  # rows in the alert list; the rest are counted and left to their pages
 
-_LANG_NAMES = {"zh": "中文", "en": "English"}
 _SEVERITY_COLORS = {"high": COLORS["primary"], "medium": COLORS["warning_border"]}
 
 
@@ -92,11 +100,7 @@ class IndexPage(widgets.VBox):
         self._upload_problem: LoadProblem | None = None
 
         self.title = widgets.HTML()
-        lang_toggle = widgets.ToggleButtons(
-            options=[(_LANG_NAMES[x], x) for x in LANGS],
-            value=lang,
-            style={"button_width": "72px"},
-        )
+        toggle = lang_toggle(lang)
         measure = widgets.Dropdown(
             options=[("-", "")],
             style={"description_width": "initial"},
@@ -107,8 +111,8 @@ class IndexPage(widgets.VBox):
         for key, control in (("measure", measure), ("upload", upload)):
             control.add_class(f"shopnb-control-{key}")
         self.controls: dict[str, widgets.ValueWidget] = {
-            "measure": measure, "lang": lang_toggle, "upload": upload}
-        self.header = PageHeader("index", self.title, lang_toggle)
+            "measure": measure, "lang": toggle, "upload": upload}
+        self.header = PageHeader("index", self.title, toggle)
         self.message = widgets.HTML(layout=widgets.Layout(display="none"))
         self.upload_note = widgets.HTML(layout=widgets.Layout(display="none"))
         self.kpis = widgets.HTML()
@@ -126,7 +130,7 @@ class IndexPage(widgets.VBox):
         self._use(funnel)
 
         measure.observe(self._on_measure, names="value")
-        lang_toggle.observe(self._on_lang, names="value")
+        toggle.observe(self._on_lang, names="value")
         upload.observe(self._on_upload, names="value")
 
     @property
@@ -273,8 +277,9 @@ def _kpis_html(table: pd.DataFrame, lang: str) -> str:
         cards = []
         for r in rows.itertuples(index=False):
             lines = []
-            if pd.notna(r.previous) and r.previous:
-                lines.append(t(f"kpi_vs_{period}", lang, change=f"{r.value / r.previous - 1:+.1%}"))
+            change = relative_change(r.value, r.previous)
+            if pd.notna(change):
+                lines.append(t(f"kpi_vs_{period}", lang, change=f"{change:+.1%}"))
             if pd.notna(r.target):
                 lines.append(t("fn_card_target", lang, op="≥" if r.direction == "min" else "≤",
                                target=format_kpi(r.kpi, r.target)))
@@ -316,10 +321,8 @@ def _alerts_html(digest: Digest, lang: str) -> str:
     shown = [problem_text(p, lang) for p in digest.problems] + [
         t("alerts_unavailable", lang, page=t(f"nav_{page}", lang), reason=reason)
         for page, reason in digest.failures]
-    return (f'<div style="font-family: {FONT}; color: {COLORS["text"]};">'
-            f'<div style="font-size: 16px; font-weight: 600; margin: 12px 0 6px;">'
-            f"{html.escape(t('alerts_heading', lang, n=len(alerts)))}</div>{body}"
-            f"{''.join(message_html(m) for m in shown)}</div>")
+    return (f'<div style="{TEXT_STYLE}">{heading_html(t("alerts_heading", lang, n=len(alerts)))}'
+            f"{body}{''.join(message_html(m) for m in shown)}</div>")
 
 
 def _links_html(pages: list[str], alerts: pd.DataFrame, lang: str) -> str:

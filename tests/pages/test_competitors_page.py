@@ -17,7 +17,6 @@ from shopnb.pages.competitors import (
     MEASURES,
     CompetitorsPage,
     CreatorBenchmarkPage,
-    _of_shops,
     _or_none,
     build_competitors,
 )
@@ -355,7 +354,8 @@ def test_tables_of_the_categorys_shops_narrowed_are_those_of_the_shops_shown():
         for focus in ([own, *shops[1:3]], [own, shops[-1]], shops):
             shown = scope[scope["shop"].isin(focus)]
             for name, compute in computes.items():
-                narrowed = _of_shops(_or_none(partial(compute, scope)), focus)
+                whole = _or_none(partial(compute, scope))
+                narrowed = None if whole is None else comp.of_shops(whole, focus)
                 alone = _or_none(partial(compute, shown))  # None: a category without us
                 if alone is None:
                     assert narrowed is None, name

@@ -7,7 +7,7 @@ import pandas as pd
 
 import shopnb as sn
 from shopnb.charts import _with_rows, layout_of
-from shopnb.pages import _widgets
+from shopnb.pages import _html, _widgets
 from shopnb.pages.competitors import build_competitors
 from shopnb.pages.experiments import build_experiments
 from shopnb.pages.funnel import build_funnel
@@ -70,7 +70,7 @@ def test_chart_widget_renders_svg_offline():
 
 
 def test_message_is_escaped_text_not_a_traceback():
-    html = _widgets.message_html("<b>列 gmv</b> 缺失")
+    html = _html.message_html("<b>列 gmv</b> 缺失")
     assert "&lt;b&gt;列 gmv&lt;/b&gt; 缺失" in html
     assert 'class="shopnb-message"' in html
 
