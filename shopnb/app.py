@@ -188,7 +188,7 @@ class LoadProblem:
 
     def message(self, lang: str = "zh") -> str:
         """The notice a page shows, in `lang`: what is wrong, which file, what to do."""
-        from shopnb.theme import t  # the labels need Altair's theme: loaded with the pages
+        from shopnb.labels import t  # the labels are loaded with the pages
 
         key, fields = self.label()
         return t(key, lang, **fields)

@@ -21,7 +21,8 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from shopnb.theme import COLORS, LABELS, t
+from shopnb.labels import LABELS, t
+from shopnb.theme import COLORS
 
 __all__ = ["ab_cumulative", "ab_daily", "ab_forest", "ab_posterior", "ab_sample_size",
            "daily_trend", "interval_text", "metric_label"]

@@ -15,9 +15,9 @@ import pytest
 from shopnb import charts, cli, report
 from shopnb.app import notebooks_folder
 from shopnb.errors import ShopDataError
+from shopnb.labels import t
 from shopnb.pages._widgets import chart_widget
 from shopnb.pages.funnel import CHARTS, TABS
-from shopnb.theme import t
 
 
 def _notebook(cells: list[tuple[str, list[str]]]) -> nbformat.NotebookNode:

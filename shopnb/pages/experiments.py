@@ -48,9 +48,10 @@ from shopnb.charts import (
     metric_label,
 )
 from shopnb.errors import ShopDataError
+from shopnb.labels import LANGS, t
 from shopnb.pages._widgets import Kept, chart_widget, message_html, title_html
 from shopnb.pages.header import PageHeader
-from shopnb.theme import COLORS, FONT, LANGS, t
+from shopnb.theme import COLORS, FONT
 
 __all__ = ["ExperimentsPage", "build_experiments"]
 

@@ -56,6 +56,7 @@ from shopnb import charts, eventlog, monitor
 from shopnb import funnel as fn
 from shopnb.datasets import SAMPLE_FILES, load_sample, sample_dir
 from shopnb.errors import ShopDataError
+from shopnb.labels import LANGS, t
 from shopnb.load import load_events, load_funnel, load_orders, load_videos
 from shopnb.pages._widgets import (
     chart_widget,
@@ -67,7 +68,7 @@ from shopnb.pages._widgets import (
 )
 from shopnb.pages.header import PageHeader
 from shopnb.pages.index import check_funnel
-from shopnb.theme import COLORS, FONT, LANGS, t
+from shopnb.theme import COLORS, FONT
 from shopnb.uploads import check_upload
 
 __all__ = ["CHARTS", "FunnelPage", "ShopTables", "build_funnel", "read_exports", "shop_tables"]

@@ -34,7 +34,8 @@ from urllib.parse import parse_qs
 import ipywidgets as widgets
 
 from shopnb.app import log_exception, notebooks_folder
-from shopnb.theme import COLORS, FONT, LANGS, t
+from shopnb.labels import LANGS, t
+from shopnb.theme import COLORS, FONT
 
 __all__ = ["PAGES", "PageHeader", "available_pages", "follow_request", "nav_html"]
 
