@@ -6,7 +6,7 @@ import altair as alt
 import pandas as pd
 
 import shopnb as sn
-from shopnb.charts import _with_rows, layout_of
+from shopnb.charts.layout import _with_rows, layout_of
 from shopnb.pages import _widgets
 from shopnb.pages.competitors import build_competitors
 from shopnb.pages.experiments import build_experiments
