@@ -60,7 +60,7 @@ def shopnb_theme() -> alt.theme.ThemeConfig:
             "font": FONT,
             "background": COLORS["background"],
             # the padding around a chart is laid out again when its rows change in the
-            # browser (a redraw of the same layout, `shopnb.pages._widgets.ShopChart`)
+            # browser (a redraw of the same layout, `shopnb.pages._jupyterchart.ShopChart`)
             "autosize": {"type": "pad", "resize": True},
             "view": {"continuousWidth": 800, "continuousHeight": 300, "stroke": None},
             "title": {

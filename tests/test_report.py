@@ -16,7 +16,7 @@ from shopnb import charts, cli, report
 from shopnb.app import notebooks_folder
 from shopnb.errors import ShopDataError
 from shopnb.labels import t
-from shopnb.pages._widgets import chart_widget
+from shopnb.pages._jupyterchart import chart_widget
 from shopnb.pages.funnel import CHARTS, TABS
 
 

@@ -14,6 +14,8 @@ Modules:
     competitors  the competitors page: shares, price index, content, gaps, life cycle,
                  creators
     ab           the A/B page: forest, cumulative lift, daily values, posterior, planner
+    render       the ``shopnb`` renderer: every chart offline in JupyterLab, a classic
+                 notebook and nbconvert HTML (enabled here, unless the user chose another)
 
 Example:
     >>> import pandas as pd
@@ -24,7 +26,7 @@ Example:
     'line'
 """
 
-from shopnb.charts import ab, competitors, funnel, layout, overview
+from shopnb.charts import ab, competitors, funnel, layout, overview, render
 from shopnb.charts.ab import *  # noqa: F403
 from shopnb.charts.competitors import *  # noqa: F403
 from shopnb.charts.funnel import *  # noqa: F403
@@ -33,3 +35,5 @@ from shopnb.charts.overview import *  # noqa: F403
 
 __all__ = [*ab.__all__, *competitors.__all__, *funnel.__all__, *layout.__all__,
            *overview.__all__]
+
+render.enable_renderer()

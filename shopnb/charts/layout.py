@@ -14,6 +14,8 @@ Example:
 
 from __future__ import annotations
 
+import copy
+
 import altair as alt
 import pandas as pd
 
@@ -34,10 +36,13 @@ _BY_ORDER = alt.EncodingSortField("order", op="min")  # in their place (`_placed
 
 def _with_rows(layout: alt.TopLevelMixin, rows: pd.DataFrame, title: str | None = None
                ) -> alt.TopLevelMixin:
-    """`layout` (a chart without data, cached per look) holding `rows` (and `title`, when
-    the title names what the rows are of): a shallow copy that remembers its layout, so
-    that a redraw can send the layout's spec with the new rows and title
-    (`shopnb.pages._widgets.ShopChart`). Layouts are shared: never change one.
+    """A copy of `layout` (a chart without data, cached per look) holding `rows` (and
+    `title`, when the title names what the rows are of), which remembers its layout: a
+    redraw can then send the layout's converted spec with the new rows and title, as long
+    as the chart is as built (`layout_of`).
+
+    The copy is deep, so that changing a chart one was handed (``chart.encoding.y.title =
+    ...``) changes neither the cached layout nor the next chart built on it.
 
     Such a title is the value of the parameter `TITLE_PARAM`, so that the spec of a redraw
     differs from the last one only in its rows and its parameters' values, which a chart
@@ -51,12 +56,44 @@ def _with_rows(layout: alt.TopLevelMixin, rows: pd.DataFrame, title: str | None 
         >>> chart.to_dict()["title"], rows_title(chart)
         ({'text': {'expr': 'shopnb_title'}}, 'Orders')
     """
-    chart = layout.copy(deep=False)
+    chart = _dressed(_copy(layout), rows, title)
+    object.__setattr__(chart, _LAYOUT, layout)  # Altair's own setattr would set a property
+    return chart
+
+
+def _copy(layout: alt.TopLevelMixin) -> alt.TopLevelMixin:
+    """A deep copy of `layout` that shares its layers' own data frames (a target rule's row,
+    a gap chart's limits), so that two copies compare equal while they are as made.
+
+    Python's deep copy, not Altair's ``copy(deep=True)``: Altair's builds every object again
+    through its constructor, which for a layered or concatenated chart combines its
+    subcharts' data and parameters again, a cost paid at every redraw.
+    """
+    return copy.deepcopy(layout, {id(frame): frame for frame in _frames(layout)})
+
+
+_PARTS = ("layer", "hconcat", "vconcat", "concat", "spec")  # where charts hold subcharts
+
+
+def _frames(chart: alt.SchemaBase) -> list[pd.DataFrame]:
+    """The data frames `chart` and its subcharts hold."""
+    data = getattr(chart, "data", None)
+    found = [data] if isinstance(data, pd.DataFrame) else []
+    for part in _PARTS:
+        inner = getattr(chart, part, None)
+        for sub in inner if isinstance(inner, list) else [inner]:
+            if isinstance(sub, alt.SchemaBase):
+                found += _frames(sub)
+    return found
+
+
+def _dressed(chart: alt.TopLevelMixin, rows: pd.DataFrame, title: str | None
+             ) -> alt.TopLevelMixin:
+    """`chart` (changed in place) holding `rows`, and `title` as the value of `TITLE_PARAM`."""
     chart.data = rows
     if title is not None:
         chart.title = alt.Title(alt.expr(TITLE_PARAM))
-        chart.params = [*_params_of(layout), alt.VariableParameter(name=TITLE_PARAM, value=title)]
-    object.__setattr__(chart, _LAYOUT, layout)  # Altair's own setattr would set a property
+        chart.params = [*_params_of(chart), alt.VariableParameter(name=TITLE_PARAM, value=title)]
     return chart
 
 
@@ -68,8 +105,26 @@ def _params_of(chart: alt.TopLevelMixin) -> list:
 
 
 def layout_of(chart: object) -> alt.TopLevelMixin | None:
-    """The cached layout `chart` was built on (see `_with_rows`), or None."""
-    return getattr(chart, _LAYOUT, None) if isinstance(chart, alt.TopLevelMixin) else None
+    """The cached layout `chart` was built on (`_with_rows`), while the chart is as built
+    but for its rows and its title's value; None for any other chart, or once it changed.
+
+    The chart is compared with its layout holding the same rows, object by object (Altair's
+    ``==``), not converted to a spec: that keeps a redraw's check cheap.
+
+    Example:
+        >>> layout = alt.Chart().mark_bar().encode(x="n:Q")
+        >>> chart = _with_rows(layout, pd.DataFrame({"n": [1, 2]}))
+        >>> layout_of(chart) is layout
+        True
+        >>> chart.encoding.x.title = "Count"
+        >>> layout_of(chart) is None
+        True
+    """
+    layout = getattr(chart, _LAYOUT, None) if isinstance(chart, alt.TopLevelMixin) else None
+    if layout is None:
+        return None
+    as_built = _dressed(_copy(layout), chart.data, rows_title(chart))
+    return layout if as_built == chart else None
 
 
 def rows_title(chart: alt.TopLevelMixin) -> str | None:

@@ -45,7 +45,8 @@ from shopnb import competitors as comp
 from shopnb.app import LoadProblem
 from shopnb.errors import ShopDataError
 from shopnb.labels import LANGS, t
-from shopnb.pages._widgets import Kept, chart_widget, draw_chart, message_html, title_html
+from shopnb.pages._jupyterchart import chart_widget
+from shopnb.pages._widgets import Kept, draw_chart, message_html, title_html
 from shopnb.pages.header import PageHeader
 from shopnb.schema import TABLES
 from shopnb.theme import COLORS, FONT

@@ -49,7 +49,8 @@ from shopnb.charts import (
 )
 from shopnb.errors import ShopDataError
 from shopnb.labels import LANGS, t
-from shopnb.pages._widgets import Kept, chart_widget, message_html, title_html
+from shopnb.pages._jupyterchart import chart_widget
+from shopnb.pages._widgets import Kept, message_html, title_html
 from shopnb.pages.header import PageHeader
 from shopnb.theme import COLORS, FONT
 

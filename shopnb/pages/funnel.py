@@ -58,8 +58,8 @@ from shopnb.datasets import SAMPLE_FILES, load_sample, sample_dir
 from shopnb.errors import ShopDataError
 from shopnb.labels import LANGS, t
 from shopnb.load import load_events, load_funnel, load_orders, load_videos
+from shopnb.pages._jupyterchart import chart_widget
 from shopnb.pages._widgets import (
-    chart_widget,
     draw_chart,
     format_kpi,
     kpi_card,

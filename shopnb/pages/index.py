@@ -37,7 +37,8 @@ from shopnb.charts import daily_trend, kpi_label, metric_label
 from shopnb.digest import Digest, kpi_summary
 from shopnb.errors import ShopDataError
 from shopnb.labels import LABELS, LANGS, t
-from shopnb.pages._widgets import chart_widget, format_kpi, kpi_card, message_html, title_html
+from shopnb.pages._jupyterchart import chart_widget
+from shopnb.pages._widgets import format_kpi, kpi_card, message_html, title_html
 from shopnb.pages.header import PAGES, PageHeader
 from shopnb.theme import COLORS, FONT
 from shopnb.uploads import ACCEPTED, MAX_UPLOAD_BYTES, read_upload
