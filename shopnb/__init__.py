@@ -13,8 +13,10 @@ Modules:
     competitors  competitor monitoring metrics (sn.competitors.top, .price_alerts ...)
     digest    the landing page's numbers: the open alerts of every page
     app       what the served notebooks call: settings, tables from the data folder
-    theme     the Altair theme and zh/en labels
-    charts    Altair chart builders
+    labels    the zh/en labels
+    theme     the Altair theme
+    charts    Altair chart builders, by topic (imported on first use: ``sn.charts``); they
+              show offline in JupyterLab, a notebook and nbconvert HTML
     pages     one ipywidgets app per Voila page
     serve     `shopnb serve`: Voila with the pages' settings; report: `shopnb report`
     cli       the command line (serve, report, sample)
@@ -24,6 +26,8 @@ Example:
     >>> round(float(sn.load_sample("funnel")["gmv"].sum())) > 0
     True
 """
+
+import importlib
 
 from shopnb import app, competitors, eventlog, funnel, monitor
 from shopnb.datasets import load_sample, make_shop_data
@@ -40,6 +44,7 @@ from shopnb.load import (
 __all__ = [
     "ShopDataError",
     "app",
+    "charts",
     "competitors",
     "eventlog",
     "experiments",
@@ -57,11 +62,17 @@ __all__ = [
 __version__ = "0.1.0"
 
 
-def __getattr__(name: str) -> object:
-    """`sn.experiments` is imported on first use: it brings tea-tasting (about 0.8 s),
-    which the other pages' kernels need not pay for."""
-    if name == "experiments":
-        import shopnb.experiments
+_LAZY = ("charts", "experiments")
 
-        return shopnb.experiments
+
+def __getattr__(name: str) -> object:
+    """`sn.experiments` and `sn.charts` are imported on first use: they bring tea-tasting
+    and Altair, which a kernel that needs neither should not pay for."""
+    if name in _LAZY:
+        return importlib.import_module(f"shopnb.{name}")
     raise AttributeError(f"module 'shopnb' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    """The module's names, with those imported on first use."""
+    return sorted({*globals(), *_LAZY})

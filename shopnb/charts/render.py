@@ -28,6 +28,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+import uuid
 from collections.abc import Callable
 from functools import cache
 from importlib.metadata import PackageNotFoundError, version
@@ -108,14 +109,20 @@ def vega_script() -> str:
 def render_chart(spec: dict, embed_options: dict | None = None, **_: object) -> dict[str, str]:
     """The mimebundle of the ``shopnb`` renderer: `spec` drawn by vega-embed, offline.
 
-    The script finds its ``<div>`` as the element before it, so that the output draws
-    wherever a frontend puts it; it evaluates the vega bundle only once per page.
+    The script draws into the ``<div>`` just before it (JupyterLab and nbconvert run it
+    in place), or else the one with its id (a classic notebook runs it elsewhere); it
+    evaluates the vega bundle only once per page.
     """
     options = {**EMBED_OPTIONS, **(embed_options or {})}
     safe = lambda value: json.dumps(value).replace("</", "<\\/")  # noqa: E731
+    div = f"shopnb-chart-{uuid.uuid4().hex}"
     page = (
-        '<div class="shopnb-chart"></div>\n<script type="text/javascript">\n(function () {\n'
-        "  const el = document.currentScript.previousElementSibling;\n"
+        f'<div class="shopnb-chart" id="{div}"></div>\n<script type="text/javascript">\n'
+        "(function () {\n"
+        "  const script = document.currentScript;\n"
+        "  const before = script && script.previousElementSibling;\n"
+        f'  const el = before && before.id === "{div}" ? before\n'
+        f'    : document.getElementById("{div}");\n'
         f"  if (!window.vegaEmbed) (function () {{\n{vega_script()}\n  }})();\n"
         f"  window.vegaEmbed(el, {safe(spec)}, {safe(options)}).catch(console.error);\n"
         "})();\n</script>"
