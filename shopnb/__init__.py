@@ -15,8 +15,10 @@ Modules, lower layers first (a module imports only from its own layer or below):
     competitors  competitor monitoring metrics (sn.competitors.top, .price_alerts ...)
     experiments  A/B tests: analysis, sample-ratio check, planning, verdict
     digest    the landing page's numbers: the open alerts of every page, worked out and cached
-    theme     the Altair theme and zh/en labels
-    charts    Altair chart builders
+    labels    the zh/en labels
+    theme     the Altair theme
+    charts    Altair chart builders, by topic (imported on first use: ``sn.charts``); they
+              show offline in JupyterLab, a notebook and nbconvert HTML
     pages     one ipywidgets app per Voila page
     serve     `shopnb serve`: Voila with the pages' settings; report: `shopnb report`
     cli       the command line (serve, report, sample)
@@ -26,6 +28,8 @@ Example:
     >>> round(float(sn.load_sample("funnel")["gmv"].sum())) > 0
     True
 """
+
+import importlib
 
 from shopnb import competitors, eventlog, funnel, monitor, store
 from shopnb.datasets import load_sample, make_shop_data
@@ -45,6 +49,7 @@ from shopnb.load import (
 
 __all__ = [
     "ShopDataError",
+    "charts",
     "competitors",
     "eventlog",
     "experiments",
@@ -63,17 +68,17 @@ __all__ = [
 ]
 __version__ = "0.1.0"
 
+_LAZY = ("charts", "experiments")
+
 
 def __getattr__(name: str) -> object:
-    """`sn.experiments` is imported on first use: it brings tea-tasting (about 0.8 s),
-    which the other pages' kernels need not pay for."""
-    if name == "experiments":
-        import shopnb.experiments
-
-        return shopnb.experiments
+    """`sn.experiments` and `sn.charts` are imported on first use: they bring tea-tasting
+    and Altair, which a kernel that needs neither should not pay for."""
+    if name in _LAZY:
+        return importlib.import_module(f"shopnb.{name}")
     raise AttributeError(f"module 'shopnb' has no attribute {name!r}")
 
 
 def __dir__() -> list[str]:
-    """The module's names with the lazily imported `experiments` among them."""
-    return sorted({*globals(), "experiments"})
+    """The module's names, with those imported on first use."""
+    return sorted({*globals(), *_LAZY})

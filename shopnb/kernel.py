@@ -2,23 +2,30 @@
 
 `shopnb serve` puts ``share/kernels/python3`` first on Voila's Jupyter path,
 so every page runs in this kernel (JupyterLab keeps its own). It differs in
-five ways, each measured on the sample shop's pages:
+six ways, each for a served page's memory or speed:
 
 - no debugger: ipykernel imports debugpy when it can; a served page is never
-  debugged (about 7 MB a kernel);
+  debugged, and the debugger's memory is paid by every kernel;
 - no input history (``--HistoryManager.enabled=False`` in ``kernel.json``): a
   page's cells are the notebook's, and twenty kernels need not share one
   history database;
+- no checkers for jsonschema's optional formats IRI and duration: jsonschema
+  (which Altair imports) loads the checker of every optional format whose
+  package is installed (Jupyter installs them), and the IRI checker builds a
+  grammar at import (rfc3987-syntax, with lark), which delays every page's
+  first chart; the duration checker (isoduration, with arrow) holds memory.
+  shopnb checks no format. Hiding the two packages changes jsonschema for every
+  library in the process, so only this kernel, which runs nothing but the
+  pages, does it;
 - Arrow allocates with the system allocator (``ARROW_DEFAULT_MEMORY_POOL=system``,
   set in ``kernel.json``), which gives back what loading the exports used;
-  mimalloc kept 17–27 MB a kernel;
+  mimalloc keeps it;
 - after each cell, the memory its temporaries held goes back to the system
   (`give_back_memory`): a page is built once and then kept, and the C
-  allocator keeps freed memory otherwise (about 9 MB on the A/B page);
+  allocator keeps freed memory otherwise;
 - then what the cell left alive is frozen out of the garbage collector's sight
   (`freeze_what_is_kept`), so that a full collection, which can fall inside any
-  redraw, looks only at what the redraws made (the A/B page's: 103 ms before,
-  under 1 ms after).
+  redraw, looks only at what the redraws made.
 
 Example (what ``kernel.json`` runs)::
 
@@ -57,10 +64,30 @@ def freeze_what_is_kept(*_: object) -> None:
     gc.freeze()
 
 
+def hide_unused_format_checkers() -> None:
+    """Make the packages of jsonschema's IRI and duration checkers fail to import, so that
+    jsonschema, once imported, skips those checkers (nothing once it is imported already).
+
+    Example:
+        >>> import subprocess, sys
+        >>> code = ("import sys; from shopnb.kernel import hide_unused_format_checkers;"
+        ...         " hide_unused_format_checkers(); import jsonschema;"
+        ...         " print(sys.modules.get('rfc3987_syntax'))")
+        >>> subprocess.run([sys.executable, "-c", code], capture_output=True,
+        ...                text=True).stdout.strip()
+        'None'
+    """
+    if "jsonschema" in sys.modules:
+        return
+    for unused in ("rfc3987_syntax", "isoduration"):
+        sys.modules.setdefault(unused, None)  # type: ignore[assignment]
+
+
 def main() -> None:
-    """Start IPython's kernel without its debugger; after each cell, give memory back and
-    freeze what is kept."""
+    """Start IPython's kernel without its debugger and jsonschema's IRI and duration format
+    checkers; after each cell, give memory back and freeze what is kept."""
     sys.modules["debugpy"] = None  # `import debugpy` now fails: ipykernel skips the debugger
+    hide_unused_format_checkers()
     from ipykernel.kernelapp import IPKernelApp
 
     app = IPKernelApp.instance()

@@ -65,7 +65,7 @@ def static_page(page: Any) -> StaticPage:
     current choice; hidden widgets, buttons, uploads, the navigation and the
     language switch are left out.
     """
-    from shopnb.pages._widgets import EMBED_OPTIONS
+    from shopnb.charts.render import EMBED_OPTIONS
 
     charts: list[dict] = []
     body = _static(page, charts)
@@ -267,9 +267,10 @@ def render_document(static: StaticPage, *, page: str, params: Mapping[str, objec
                     vega_script: str | None = None) -> str:
     """The report's HTML: the page, vega-embed's JavaScript inlined, and a footer saying
     what was run with which parameters."""
+    from shopnb.charts import render
     from shopnb.theme import COLORS, FONT
 
-    script = vega_script if vega_script is not None else _vega_script()
+    script = vega_script if vega_script is not None else render.vega_script()
     specs = json.dumps(static.charts, ensure_ascii=False).replace("</", "<\\/")
     options = json.dumps(static.embed_options).replace("</", "<\\/")
     shown = ", ".join(f"{k}={v!r}" for k, v in params.items()) or "-"
@@ -308,16 +309,6 @@ def render_document(static: StaticPage, *, page: str, params: Mapping[str, objec
 </body>
 </html>
 """
-
-
-def _vega_script() -> str:
-    """vega, vega-lite and vega-embed for the Vega-Lite version Altair writes, one bundle that
-    sets the global ``vegaEmbed`` (script tags cannot end early: ``</`` is escaped)."""
-    import vl_convert as vlc
-    from altair.utils._importers import vl_version_for_vl_convert
-
-    return vlc.javascript_bundle(vl_version=vl_version_for_vl_convert()).replace(
-        "</script", "<\\/script")
 
 
 def write_report(page: str, out: str | os.PathLike[str], *,

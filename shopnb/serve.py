@@ -255,7 +255,7 @@ def with_static_bundle(p: Plan, share: Path | None = None) -> Plan:
         >>> p.env({})["SHOPNB_CHART_BUNDLE"] == p.chart_bundle
         True
     """
-    from shopnb.pages._widgets import bundle_name, static_bundle
+    from shopnb.pages._jupyterchart import bundle_name, static_bundle
 
     if bundle_name() is None:
         return p

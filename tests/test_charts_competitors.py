@@ -130,7 +130,7 @@ def test_each_shop_is_drawn_in_its_colour_whatever_the_order_of_names():
         assert len(drawn) == len(set(rows(chart)["shop"]))
         for shop, place in zip(shops, range(len(shops)), strict=True):
             if shop in drawn:
-                assert drawn[shop] == charts._colour_at(place), shop  # as we wrote it
+                assert drawn[shop] == charts.layout._colour_at(place), shop  # as we wrote it
 
 
 def test_lifecycle_chart_colours_stages_in_order():

@@ -117,10 +117,10 @@ def test_gpm_waterfall_floats_the_effects_to_the_new_gpm():
                                                        [0.0, 230.0]]
     assert data["kind"].tolist() == ["Total", "Up", "Up", "Down", "Total"]
     color = chart.to_dict()["layer"][0]["encoding"]["color"]
-    assert color["scale"]["range"] == charts._WATERFALL_COLORS
+    assert color["scale"]["range"] == charts.funnel._WATERFALL_COLORS
 
 
 def test_builders_name_no_colour_outside_the_theme():
     from shopnb import theme
 
-    assert set(charts._WATERFALL_COLORS) <= {theme.COLORS["muted"], *theme.COLORS["category"]}
+    assert set(charts.funnel._WATERFALL_COLORS) <= {theme.COLORS["muted"], *theme.COLORS["category"]}

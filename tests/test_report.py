@@ -14,10 +14,10 @@ import pytest
 
 from shopnb import charts, cli, report
 from shopnb.errors import ShopDataError
-from shopnb.pages._widgets import chart_widget
+from shopnb.labels import t
+from shopnb.pages._jupyterchart import chart_widget
 from shopnb.pages.funnel import CHARTS, TABS
 from shopnb.store import notebooks_folder
-from shopnb.theme import t
 
 
 def _notebook(cells: list[tuple[str, list[str]]]) -> nbformat.NotebookNode:

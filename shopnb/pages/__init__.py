@@ -19,18 +19,6 @@ Example:
     >>> page.controls["measure"].value = "orders"  # doctest: +SKIP
 """
 
-import sys
-
-if "jsonschema" not in sys.modules:
-    # Speed and memory: Altair imports jsonschema, which imports the checkers
-    # of its optional formats that are installed (Jupyter installs them), and
-    # shopnb checks no format. The IRI checker builds a lark grammar at import
-    # (rfc3987-syntax): 1-3.5 s in every page's kernel (tests/browser on 2
-    # cores: the landing page's first chart 9.5 s -> 4 s after the request);
-    # the duration checker (isoduration, with arrow) holds 1.2 MB a kernel.
-    for unused in ("rfc3987_syntax", "isoduration"):
-        sys.modules.setdefault(unused, None)  # type: ignore[assignment]
-
-from shopnb.pages.index import IndexPage, build_index  # noqa: E402
+from shopnb.pages.index import IndexPage, build_index
 
 __all__ = ["IndexPage", "build_index"]

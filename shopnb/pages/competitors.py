@@ -41,11 +41,12 @@ import pandas as pd
 from shopnb import charts
 from shopnb import competitors as comp
 from shopnb.errors import LoadProblem, ShopDataError
+from shopnb.labels import LANGS, t
 from shopnb.pages._html import message_html, table_html, title_html
-from shopnb.pages._widgets import Kept, chart_widget, draw_chart
+from shopnb.pages._jupyterchart import chart_widget
+from shopnb.pages._widgets import Kept, draw_chart
 from shopnb.pages.header import PageHeader, lang_toggle
 from shopnb.store import check_competitors
-from shopnb.theme import LANGS, t
 
 __all__ = ["MEASURES", "CompetitorsPage", "CreatorBenchmarkPage", "build_competitors"]
 

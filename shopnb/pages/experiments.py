@@ -47,10 +47,12 @@ from shopnb.charts import (
     metric_label,
 )
 from shopnb.errors import LoadProblem, ShopDataError
+from shopnb.labels import LANGS, t
 from shopnb.pages._html import TEXT_STYLE, message_html, note_html, title_html
-from shopnb.pages._widgets import Kept, chart_widget
+from shopnb.pages._jupyterchart import chart_widget
+from shopnb.pages._widgets import Kept
 from shopnb.pages.header import PageHeader, lang_toggle
-from shopnb.theme import COLORS, FONT, LANGS, t
+from shopnb.theme import COLORS, FONT
 
 __all__ = ["ExperimentsPage", "build_experiments"]
 

@@ -51,6 +51,7 @@ import pandas as pd
 from shopnb import charts, eventlog, monitor
 from shopnb import funnel as fn
 from shopnb.errors import LoadProblem, ShopDataError
+from shopnb.labels import LANGS, t
 from shopnb.pages._html import (
     TEXT_STYLE,
     format_kpi,
@@ -59,10 +60,11 @@ from shopnb.pages._html import (
     table_html,
     title_html,
 )
-from shopnb.pages._widgets import chart_widget, draw_chart
+from shopnb.pages._jupyterchart import chart_widget
+from shopnb.pages._widgets import draw_chart
 from shopnb.pages.header import PageHeader, lang_toggle
 from shopnb.store import NOT_AN_EXPORT, ShopTables, as_tables, check_funnel, read_uploads
-from shopnb.theme import COLORS, FONT, LANGS, t
+from shopnb.theme import COLORS, FONT
 
 __all__ = ["CHARTS", "FunnelPage", "build_funnel"]
 

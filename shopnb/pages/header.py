@@ -35,8 +35,9 @@ from urllib.parse import parse_qs
 import ipywidgets as widgets
 
 from shopnb.errors import LoadProblem
+from shopnb.labels import LANGS, t
 from shopnb.store import log_exception, notebooks_folder
-from shopnb.theme import COLORS, FONT, LANGS, t
+from shopnb.theme import COLORS, FONT
 
 __all__ = ["LANG_NAMES", "PAGES", "PageHeader", "available_pages", "follow_request",
            "lang_toggle", "nav_html", "problem_text"]

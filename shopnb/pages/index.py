@@ -35,6 +35,7 @@ from shopnb.charts import daily_trend, kpi_label, metric_label
 from shopnb.digest import Digest, kpi_summary
 from shopnb.errors import LoadProblem, ShopDataError
 from shopnb.funnel import daily_totals
+from shopnb.labels import LABELS, LANGS, t
 from shopnb.monitor import relative_change
 from shopnb.pages._html import (
     TEXT_STYLE,
@@ -44,7 +45,7 @@ from shopnb.pages._html import (
     message_html,
     title_html,
 )
-from shopnb.pages._widgets import chart_widget
+from shopnb.pages._jupyterchart import chart_widget
 from shopnb.pages.header import PAGES, PageHeader, lang_toggle, problem_text
 from shopnb.store import (
     ACCEPTED,
@@ -54,7 +55,7 @@ from shopnb.store import (
     log_exception,
     read_uploads,
 )
-from shopnb.theme import COLORS, FONT, LABELS, LANGS, t
+from shopnb.theme import COLORS, FONT
 
 __all__ = ["MAX_ALERTS", "MEASURES", "IndexPage", "build_index"]
 

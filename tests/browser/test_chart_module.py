@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 import shopnb as sn
-from shopnb.pages import _widgets
+from shopnb.pages import _jupyterchart
 from shopnb.pages.competitors import build_competitors
 from shopnb.pages.experiments import build_experiments
 from shopnb.pages.funnel import build_funnel
@@ -58,9 +58,9 @@ window.ready = true;
 @pytest.fixture
 def chart_page(browser, tmp_path):
     """A page that loads the module `shopnb serve` gives the charts, and the served bundle."""
-    name = _widgets.static_bundle(tmp_path)
+    name = _jupyterchart.static_bundle(tmp_path)
     files = {"/": (PAGE, "text/html"),
-             "/chart.js": (_widgets._import_stub(name), "text/javascript"),
+             "/chart.js": (_jupyterchart._import_stub(name), "text/javascript"),
              f"/voila/static/{name}": ((tmp_path / name).read_text(encoding="utf-8"),
                                       "text/javascript")}
 
@@ -82,7 +82,7 @@ def test_redraws_keep_one_parameter_listener_and_parameters_still_apply(chart_pa
              .add_params(label))
     specs = [chart.encode(x=alt.X("x:Q").title(f"x {i}")).to_dict() for i in range(6)]
     chart_page.evaluate("([spec, options]) => draw('chart', spec, options)",
-                        [specs[0], _widgets.EMBED_OPTIONS])
+                        [specs[0], _jupyterchart.EMBED_OPTIONS])
     for spec in specs[1:]:  # a new axis title, a new view each time
         chart_page.evaluate("(spec) => change('chart', {spec})", spec)
     # Altair's render alone adds a listener at every redraw: 6 after 5 redraws
@@ -140,7 +140,7 @@ def test_a_redraw_of_the_same_layout_changes_the_rows_of_the_view_on_screen(char
     assert sum(same_layout) >= 12 and not all(same_layout)
     for (name, before, after, params), same in zip(redraws, same_layout, strict=True):
         chart_page.evaluate("([spec, options]) => draw('redrawn', spec, options)",
-                            [before, _widgets.EMBED_OPTIONS])
+                            [before, _jupyterchart.EMBED_OPTIONS])
         chart_page.evaluate("() => document.querySelector('#redrawn svg.marks').id = 'first'")
         chart_page.evaluate("([spec, params]) => change('redrawn', {spec, _params: params})",
                             [after, params])
@@ -150,7 +150,7 @@ def test_a_redraw_of_the_same_layout_changes_the_rows_of_the_view_on_screen(char
         # what a new view of the new spec shows, in the same place on the page
         chart_page.evaluate("() => document.getElementById('redrawn').remove()")
         chart_page.evaluate("([spec, options]) => draw('drawn', spec, options)",
-                            [after, _widgets.EMBED_OPTIONS])
+                            [after, _jupyterchart.EMBED_OPTIONS])
         assert redrawn == _drawing(chart_page, "drawn"), name
         chart_page.evaluate("() => document.getElementById('drawn').remove()")
 
@@ -162,7 +162,7 @@ def test_a_chart_redrawn_many_times_does_not_keep_its_old_rows(chart_page, redra
     assert name == "own_shop: price_index"
     cdp = chart_page.context.new_cdp_session(chart_page)
     chart_page.evaluate("([spec, options]) => draw('price', spec, options)",
-                        [before, _widgets.EMBED_OPTIONS])
+                        [before, _jupyterchart.EMBED_OPTIONS])
     heap_mb = []
     for i in range(1, 61):
         chart_page.evaluate("([spec, params]) => change('price', {spec, _params: params})",
@@ -179,7 +179,7 @@ def test_a_redrawn_chart_tells_the_kernel_its_selection_again(chart_page, redraw
     unselected = {"rival": {"value": None, "store": []}}
     chart_page.evaluate("([spec, options, selections]) => draw('share', spec, options, "
                         "{_vl_selections: selections})",
-                        [before, _widgets.EMBED_OPTIONS, unselected])
+                        [before, _jupyterchart.EMBED_OPTIONS, unselected])
     chart_page.evaluate("() => document.getElementById('share').classList.add("
                         "'shopnb-chart-share')")
     rival = next(row["shop"] for row in before["datasets"][before["data"]["name"]]
