@@ -113,7 +113,8 @@ def test_funnel_page_offline_controls_tabs_download_and_upload(voila_url, page, 
     # alerts, and the CSV of the current table
     page.get_by_role("tab", name="预警").click()
     page.wait_for_selector(".shopnb-alerts table", state="visible", timeout=REDRAW_TIMEOUT_MS)
-    assert "在 22:00 之后下单" in page.inner_text("body")
+    # the note on unpaid orders comes in its own widget message, after the table's
+    page.get_by_text("在 22:00 之后下单").wait_for(timeout=REDRAW_TIMEOUT_MS)
     link = page.locator("a.shopnb-download").first
     assert link.get_attribute("download").startswith("shopnb_funnel_")
     csv = urllib.parse.unquote(link.get_attribute("href").split(",", 1)[1])
