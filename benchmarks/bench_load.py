@@ -42,7 +42,8 @@ HEADERS = ("日期", "商品ID", "商品名称", "载体类型", "流量来源",
            "商品加购人数", "商品曝光点击率（人数）", "商品点击成交转化率（人数）", "退款金额",
            "退款订单数")
 TIME_BUDGET_S = 2.0
-RATIO_BUDGET = 3.0
+TIME_RATIO_BUDGET = 1.5  # DESIGN.md: at most 1.5x plain pandas.read_csv
+MEMORY_RATIO_BUDGET = 3.0  # ours: the loader parses in Arrow, beside the text it read
 
 
 # --- generation -------------------------------------------------------------------------------
@@ -256,10 +257,10 @@ def main() -> int:
     for what, limit, value, ok in (
         ("load_funnel time (DESIGN.md)", f"< {TIME_BUDGET_S:g} s", f"{shop['best']:.2f} s",
          shop["best"] < TIME_BUDGET_S),
-        ("time, load_funnel / read_csv", f"< {RATIO_BUDGET:g}x", f"{time_ratio:.2f}x",
-         time_ratio < RATIO_BUDGET),
-        ("peak RSS, load_funnel / read_csv", f"< {RATIO_BUDGET:g}x", f"{memory_ratio:.2f}x",
-         memory_ratio < RATIO_BUDGET),
+        ("time, load_funnel / read_csv", f"<= {TIME_RATIO_BUDGET:g}x", f"{time_ratio:.2f}x",
+         time_ratio <= TIME_RATIO_BUDGET),
+        ("peak RSS, load_funnel / read_csv", f"< {MEMORY_RATIO_BUDGET:g}x",
+         f"{memory_ratio:.2f}x", memory_ratio < MEMORY_RATIO_BUDGET),
     ):
         print(f"{what:36} {limit:>8} {value:>10}   {verdict(ok)}")
     print()
