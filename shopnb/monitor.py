@@ -10,11 +10,11 @@ traffic (rows that carry ad spend), and the completion rate comes from the
 videos table, weighted by plays.
 
 Example:
-    >>> targets = load_targets({"ctr": 0.05, "roi": {"min": 2.5}})
-    >>> targets["ctr"], targets["cost_per_impression"].direction
-    (Target(metric='ctr', value=0.05, direction='min'), 'max')
-    >>> targets["ctr"].status(0.046), targets["ctr"].status(0.044)
-    ('near', 'off')
+    >>> days = pd.DataFrame({"date": pd.to_datetime(["2024-11-01", "2024-11-02"]),
+    ...                      "impressions": [10000, 10000], "clicks": [500, 300]})
+    >>> alerts(days, load_targets({"ctr": 0.045}), by=None, watch=())[
+    ...     ["metric", "kind", "severity"]].values.tolist()
+    [['ctr', 'off_target', 'high'], ['ctr', 'drop', 'high']]
 """
 
 from __future__ import annotations
