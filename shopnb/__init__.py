@@ -65,8 +65,10 @@ __version__ = "0.1.0"
 
 
 def __getattr__(name: str) -> object:
-    """`sn.experiments` is imported on first use: it brings tea-tasting (about 0.8 s),
-    which the other pages' kernels need not pay for."""
+    """Import `sn.experiments` on first use.
+
+    It brings tea-tasting (about 0.8 s), which the other pages' kernels need not pay for.
+    """
     if name == "experiments":
         import shopnb.experiments
 

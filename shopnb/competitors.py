@@ -1,5 +1,6 @@
-"""Competitor monitoring: the rivals that matter, their prices, share, content and audience,
-and the life-cycle stage of the own shop's products.
+"""Competitor monitoring: the rivals that matter, their prices, share, content and audience.
+
+It also gives the life-cycle stage of the own shop's products.
 
 The functions take the canonical `competitors` table: one row per period (a week's
 Monday, or a day) x shop x product. Sales and GMV belong to the product row; the
@@ -232,7 +233,8 @@ def top(df: pd.DataFrame, n: int = 5, by: str = "gmv", category: str | None = No
         week: the period to rank (None: the latest; otherwise the last period starting
             on or before it).
         own_shop: the shop whose rivals these are (None: every shop is a rival).
-        date, shop: the period and shop columns.
+        date: the period column.
+        shop: the shop column.
         category_col: deprecated: `category` is a value here, so the category column
             is the canonical ``category`` (rename yours first).
 
@@ -397,6 +399,11 @@ def price_alerts(df: pd.DataFrame, *, min_drop: float = 0.05, own_shop: str | No
         min_drop: the smallest relative drop that counts as a cut (0.05 = 5 %).
         own_shop: the own shop; its own price changes are not alerts.
         by: ``"category"`` or ``"product"``: what a rival price is compared with.
+        date: the period column.
+        shop: the shop column.
+        product: the product column.
+        category: the category column.
+        price: the price column.
 
     Returns:
         date, shop, product, `by` (when it is the category), kind, old_price, new_price,
@@ -550,8 +557,9 @@ def price_comparison(df: pd.DataFrame, *, min_shops: int = 2, shop: str = "shop"
 
 def alerts_by_product(alerts: pd.DataFrame, *, shop: str = "shop", product: str = "product",
                       kind: str = "kind") -> pd.DataFrame:
-    """`price_alerts` with one row per shop and product: a cut that takes a price below
-    ours is one row with both alerts.
+    """`price_alerts` with one row per shop and product.
+
+    A cut that takes a price below ours is one row with both alerts.
 
     Returns:
         the first alert row of each shop x product, in the order they come, with `kind`
@@ -679,8 +687,10 @@ def audience_gap(df: pd.DataFrame, own_shop: str, *, week: object = None,
 def traffic_mix_gap(df: pd.DataFrame, own_shop: str, *, week: object = None,
                     min_gap: float = 10.0, date: str = "date", shop: str = "shop"
                     ) -> pd.DataFrame:
-    """Traffic-source shares (feed, search, shop window, ads, followers, other), own against
-    each rival, with gaps of `min_gap` points or more flagged; as `audience_gap`.
+    """Traffic-source shares, own against each rival, with the large gaps flagged.
+
+    The sources are feed, search, shop window, ads, followers and other; a gap of `min_gap`
+    points or more is flagged, as in `audience_gap`.
 
     Example:
         >>> df = pd.DataFrame({"date": pd.to_datetime(["2026-06-15"] * 2),
@@ -741,9 +751,11 @@ def creator_benchmark(df: pd.DataFrame, *, group: str | None = None, shop: str =
 def is_creator_ranking(df: object, *, columns: Sequence[str] = ("shop", "fans", "likes",
                                                                  "videos"),
                        measures: Sequence[str] = ("gmv", "sales")) -> bool:
-    """Whether `df` is a creator ranking (such as the Douyin TOP500 export): it has
-    `columns` (fans, likes and videos per creator) but none of `measures`, no sales to
-    monitor, so it gets `creator_benchmark` rather than the rivals' shares and prices.
+    """Whether `df` is a creator ranking (such as the Douyin TOP500 export).
+
+    A ranking has `columns` (fans, likes and videos per creator) but none of `measures`, no
+    sales to monitor, so it gets `creator_benchmark` rather than the rivals' shares and
+    prices.
 
     Example:
         >>> ranking = pd.DataFrame({"shop": ["A"], "fans": [900], "likes": [2], "videos": [1]})

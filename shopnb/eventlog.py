@@ -115,6 +115,10 @@ def event_funnel(
             are left out.
         mode: ``"ordered"`` (or ``"default"``), ``"strict_order"`` or
             ``"unordered"``, as described in the module docstring.
+        user_id: the user column.
+        ts: the time column.
+        event: the event-name column.
+        alpha: the intervals are at level ``1 - alpha``.
 
     Returns:
         One row per group x step: ``stage`` (the step), ``count`` (users who
@@ -211,8 +215,9 @@ def time_to_convert(
 
 
 def _conversion_sql(q: _Query) -> tuple[str, list[float]]:
-    """SQL for time_to_convert (per group: users, median, p90, mean, and the users in
-    each bin b0, b1, ...) and the bins' edges in seconds.
+    """SQL for `time_to_convert`, and the edges of its bins in seconds.
+
+    Per group the query gives users, median, p90, mean, and the users in each bin b0, b1, ...
 
     One sort and one running scan: each `to_step` row gets the time of the latest
     `from_step` row of its group at or before it (the same scan as event_funnel's).
@@ -344,8 +349,9 @@ def select_events(
     where: Mapping[str, Sequence[object]] | None = None,
     ts: str = "ts",
 ) -> duckdb.DuckDBPyRelation:
-    """The events from `start` up to and including the day of `end`, whose columns in
-    `where` take one of the values given (an empty list selects nothing).
+    """The events from `start` up to and including the day of `end`, narrowed by `where`.
+
+    Each column in `where` takes one of the values given (an empty list selects nothing).
 
     Example:
         >>> import pandas as pd

@@ -231,7 +231,7 @@ def dates(arr: pa.Array | pa.ChunkedArray, *, with_time: bool = False) -> Parsed
 
 
 def _strptime(s: pa.Array, fmt: str) -> pa.Array:
-    """strptime that also refuses implausible years (arrow's %Y takes "31")."""
+    """Parse with `strptime`, refusing implausible years (arrow's %Y takes "31")."""
     parsed = pc.strptime(s, format=fmt, unit="us", error_is_null=True)
     year = pc.year(parsed)
     plausible = pc.and_(pc.greater_equal(year, 1900), pc.less_equal(year, 2200))

@@ -47,8 +47,11 @@ _SKIPPED_CLASSES = {"shopnb-nav", "shopnb-control-lang"}  # links and switches o
 
 @dataclass
 class StaticPage:
-    """A page laid out as HTML: ``body`` holds a ``<div id="shopnb-chart-N">`` per chart,
-    ``charts[N]`` its Vega-Lite spec, ``embed_options`` vega-embed's options."""
+    """A page laid out as HTML, with its charts' specs.
+
+    ``body`` holds a ``<div id="shopnb-chart-N">`` per chart, ``charts[N]`` its Vega-Lite
+    spec, ``embed_options`` vega-embed's options.
+    """
 
     body: str
     charts: list[dict] = field(default_factory=list)
@@ -116,8 +119,9 @@ _PAGE_LINK = re.compile(r'<a\b([^>]*?)\shref="[^"]*\.ipynb[^"]*"([^>]*)>(.*?)</a
 
 
 def _unlinked(markup: str) -> str:
-    """`markup` with its links to other pages' notebooks made plain boxes: a report is one
-    file, the notebooks are not beside it.
+    """`markup` with its links to other pages' notebooks made plain boxes.
+
+    A report is one file; the notebooks are not beside it.
 
     Example:
         >>> _unlinked('<a class="card" href="funnel.ipynb?lang=en">Funnel</a>')
@@ -175,8 +179,9 @@ def publish(page: Any) -> None:
 # --- parameters --------------------------------------------------------------------------------
 
 def parse_params(pairs: Sequence[str]) -> dict[str, object]:
-    """``key=value`` pairs as notebook parameters; values are Python literals where they
-    read as one (``3``, ``None``, ``'x'``), else text.
+    """``key=value`` pairs as notebook parameters.
+
+    Values are Python literals where they read as one (``3``, ``None``, ``'x'``), else text.
 
     Example:
         >>> parse_params(["lang=en", "window=4", "experiment=商品卡主图", "x=None"])
@@ -265,8 +270,10 @@ def run_notebook(path: Path, params: Mapping[str, object], *,
 
 def render_document(static: StaticPage, *, page: str, params: Mapping[str, object],
                     vega_script: str | None = None) -> str:
-    """The report's HTML: the page, vega-embed's JavaScript inlined, and a footer saying
-    what was run with which parameters."""
+    """The report's HTML: the page, vega-embed's JavaScript inlined, and a footer.
+
+    The footer says what was run with which parameters.
+    """
     from shopnb.theme import COLORS, FONT
 
     script = vega_script if vega_script is not None else _vega_script()
@@ -312,7 +319,8 @@ def render_document(static: StaticPage, *, page: str, params: Mapping[str, objec
 
 def _vega_script() -> str:
     """vega, vega-lite and vega-embed for the Vega-Lite version Altair writes, one bundle that
-    sets the global ``vegaEmbed`` (script tags cannot end early: ``</`` is escaped)."""
+    sets the global ``vegaEmbed`` (script tags cannot end early: ``</`` is escaped).
+    """
     import vl_convert as vlc
     from altair.utils._importers import vl_version_for_vl_convert
 

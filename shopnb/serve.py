@@ -138,6 +138,7 @@ class Plan:
 
     @property
     def preheat(self) -> bool:
+        """Whether any page has a pool of kernels started ahead of its visitors."""
         return any(self.pool.values())
 
     @property
@@ -173,10 +174,12 @@ class Plan:
         return [*argv, str(self.notebooks)]
 
     def voila_config(self) -> dict:
-        """The traitlets configuration that the command line cannot carry: the front-end
-        extensions a page loads, pools per page, and the charts' JavaScript file for the
-        template, which has the browser fetch it while the page loads rather than once the
-        first chart asks for it."""
+        """The traitlets configuration that the command line cannot carry.
+
+        The front-end extensions a page loads, pools per page, and the charts' JavaScript
+        file for the template, which has the browser fetch it while the page loads rather
+        than once the first chart asks for it.
+        """
         config: dict = {"VoilaConfiguration": {"extension_allowlist": list(PAGE_EXTENSIONS)}}
         if self.preheat:
             pools = {nb: {"pool_size": n} for nb, n in self.pool.items()}

@@ -108,8 +108,10 @@ def data_folder() -> Path:
 
 
 def notebooks_folder() -> Path:
-    """The pages' notebooks: ``SHOPNB_NOTEBOOKS``, else ``notebooks/`` beside the package
-    (a checkout), else the copy an installed wheel keeps in ``<prefix>/share/shopnb/notebooks``.
+    """The pages' notebooks folder.
+
+    ``SHOPNB_NOTEBOOKS``, else ``notebooks/`` beside the package (a checkout), else the copy
+    an installed wheel keeps in ``<prefix>/share/shopnb/notebooks``.
 
     Example:
         >>> (notebooks_folder() / "index.ipynb").exists()
@@ -143,9 +145,9 @@ def lang(asked: str | None = None) -> str:
 
 
 def inside(folder: str | os.PathLike[str], relative: str | os.PathLike[str]) -> Path:
-    """`relative` resolved inside `folder`, or `ShopDataError` if it could leave it.
+    r"""`relative` resolved inside `folder`, or `ShopDataError` if it could leave it.
 
-    Refused: an empty name, an absolute path (``/x``, ``C:\\x``, ``\\\\host\\x``),
+    Refused: an empty name, an absolute path (``/x``, ``C:\x``, ``\\host\x``),
     any ``..`` part, a NUL character, and a symbolic link that points outside.
     The path need not exist.
 
@@ -175,8 +177,9 @@ def inside(folder: str | os.PathLike[str], relative: str | os.PathLike[str]) -> 
 # --- the data folder's tables ----------------------------------------------------------
 
 def table(name: str, data: str | os.PathLike[str] | None = None) -> pd.DataFrame | LoadProblem:
-    """The shop's table `name`, read once per kernel (callers get their own frame;
-    copy-on-write keeps the cached one as read).
+    """The shop's table `name`, read once per kernel.
+
+    Callers get their own frame; copy-on-write keeps the cached one as read.
 
     Where it comes from: with `data`, that file or folder inside the data folder;
     else, in a configured data folder, its subfolder named `name` (every export
@@ -262,8 +265,10 @@ def _stack(frames: list[pd.DataFrame]) -> pd.DataFrame:
 
 
 def stamps(names: Sequence[str]) -> list[object]:
-    """What tells the data folder's state apart for the tables `names`: the folder, each
-    table's files with their modification times and sizes, and the targets file's.
+    """What tells the data folder's state apart for the tables `names`.
+
+    The folder, each table's files with their modification times and sizes, and the
+    targets file's.
 
     Example:
         >>> stamps(["funnel"])[0] == str(data_folder())
@@ -289,8 +294,10 @@ TARGETS_FILE = "targets.toml"  # the shop's KPI targets, in the data folder
 
 @dataclass(frozen=True)
 class Targets:
-    """The shop's KPI targets: ``spec`` as `shopnb.targets.load_targets` takes it (empty:
-    the plans' defaults), the file they came from, and what was wrong with it."""
+    """The shop's KPI targets, the file they came from, and what was wrong with it.
+
+    ``spec`` is as `shopnb.targets.load_targets` takes it (empty: the plans' defaults).
+    """
 
     spec: dict[str, dict[str, float]]
     source: str | None = None
@@ -348,8 +355,10 @@ _EXPORT_LOADERS: tuple[tuple[str, Callable[..., pd.DataFrame]], ...] = (
 
 
 def read_exports(paths: Sequence[str | os.PathLike]) -> ShopTables:
-    """The funnel page's tables from export files of any kind: each file goes to the first
-    loader (events, orders, videos, funnel) that finds its columns.
+    """The funnel page's tables from export files of any kind.
+
+    Each file goes to the first loader (events, orders, videos, funnel) that finds its
+    columns.
 
     Raises:
         ShopDataError: a file that none of the loaders can read, or no funnel data.
@@ -412,8 +421,10 @@ def shop_tables(folder: str | os.PathLike | None = None) -> ShopTables:
 
 
 def as_tables(data: object) -> ShopTables:
-    """`data` as the funnel page's tables: `ShopTables` as they are, a DataFrame as the
-    funnel, else anything with ``.funnel`` (and ``.events``, ``.videos``, ``.orders``).
+    """`data` as the funnel page's tables.
+
+    `ShopTables` as they are, a DataFrame as the funnel, else anything with ``.funnel``
+    (and ``.events``, ``.videos``, ``.orders``).
 
     Example:
         >>> as_tables(pd.DataFrame({"date": []})).videos is None
@@ -497,7 +508,7 @@ def read_uploads(files: Sequence[Mapping[str, Any]], table: None = None, *,
 
 def read_uploads(files: Sequence[Mapping[str, Any]], table: str | None = None, *,
                  max_bytes: int = MAX_UPLOAD_BYTES) -> pd.DataFrame | ShopTables | LoadProblem:
-    """Uploaded export files, checked and read without touching anything else on the server.
+    r"""Uploaded export files, checked and read without touching anything else on the server.
 
     A page's upload control (`ipywidgets.FileUpload`) hands the kernel each
     file's ``name`` and ``content`` (bytes). A file larger than `max_bytes`, one
@@ -523,7 +534,7 @@ def read_uploads(files: Sequence[Mapping[str, Any]], table: str | None = None, *
         takes it).
 
     Example:
-        >>> day = "日期,成交人数\\n2024-11-01,3\\n".encode()
+        >>> day = "日期,成交人数\n2024-11-01,3\n".encode()
         >>> found = read_uploads([{"name": "罗盘.csv", "content": day}], "funnel")
         >>> found["buyers"].tolist()
         [3]
@@ -588,10 +599,10 @@ def check_upload(name: str, content: bytes, *, max_bytes: int = MAX_UPLOAD_BYTES
 
 
 def _base_name(name: str) -> str:
-    """The last part of an uploaded file's name, whatever the browser's separators.
+    r"""The last part of an uploaded file's name, whatever the browser's separators.
 
     Example:
-        >>> _base_name("C:\\\\exports\\\\..\\\\罗盘.csv"), _base_name("../../etc/passwd")
+        >>> _base_name("C:\\exports\\..\\罗盘.csv"), _base_name("../../etc/passwd")
         ('罗盘.csv', 'passwd')
     """
     base = PureWindowsPath(PurePosixPath(name.replace("\x00", "")).name).name
@@ -601,8 +612,9 @@ def _base_name(name: str) -> str:
 # --- can a page draw what it got -------------------------------------------------------------
 
 def check_funnel(funnel: object, measures: Sequence[str]) -> tuple[str, dict]:
-    """What is wrong with `funnel` for a page that draws `measures` by day, as a label key
-    and its fields (a `LoadProblem`'s own).
+    """What is wrong with `funnel` for a page that draws `measures` by day.
+
+    Given as a label key and its fields (a `LoadProblem`'s own).
 
     Returns ``("", {})`` when the page can draw at least one of `measures`.
 
@@ -629,8 +641,9 @@ def check_funnel(funnel: object, measures: Sequence[str]) -> tuple[str, dict]:
 
 
 def check_competitors(df: object, measures: Sequence[str]) -> tuple[str, dict]:
-    """What is wrong with `df` for a page that compares shops on `measures`, as a label key
-    and its fields (a `LoadProblem`'s own).
+    """What is wrong with `df` for a page that compares shops on `measures`.
+
+    Given as a label key and its fields (a `LoadProblem`'s own).
 
     Returns ``("", {})`` when the page can draw: a DataFrame with ``date``,
     ``shop`` and one of `measures`, numbers where the `competitors` schema has

@@ -70,6 +70,13 @@ class CompetitorsPage(widgets.VBox):
         selected: the rival picked in the share chart, or None.
         rivals: the rivals shown (top by the measure in the week).
         data: the weekly competitors table the page works on.
+
+    Args:
+        competitors: the ``competitors`` table, or a `LoadProblem` (see `build_competitors`).
+        funnel: the own shop's ``funnel`` table, for the products' life cycle.
+        own_shop: the own shop's name (default: the first shop in the table).
+        lang: ``"zh"`` or ``"en"``.
+        window: weeks per window of the life-cycle comparison.
     """
 
     def __init__(self, competitors: pd.DataFrame | LoadProblem,
@@ -168,10 +175,12 @@ class CompetitorsPage(widgets.VBox):
 
     @property
     def own(self) -> str:
+        """The own shop chosen (``own_shop`` control)."""
         return self.controls["own_shop"].value
 
     @property
     def week(self) -> pd.Timestamp:
+        """The Monday of the week shown (``week`` control)."""
         return self.controls["week"].value
 
     def _scope(self) -> pd.DataFrame:
@@ -181,8 +190,11 @@ class CompetitorsPage(widgets.VBox):
     # --- drawing -------------------------------------------------------------------------
 
     def _refresh(self, *, share: bool = True) -> None:
-        """Recompute and redraw what changed; `share=False` keeps the share chart (and the
-        selection made in it). Charts whose inputs are unchanged only move their week rule."""
+        """Recompute and redraw what changed.
+
+        `share=False` keeps the share chart (and the selection made in it). Charts whose
+        inputs are unchanged only move their week rule.
+        """
         scope, own, measure = self._scope(), self.own, self.controls["measure"].value
         category, n, lang, week = (self.controls["category"].value,
                                    self.controls["rivals"].value, self._lang, self.week)
@@ -206,8 +218,10 @@ class CompetitorsPage(widgets.VBox):
                     "traffic": lambda: comp.traffic_mix_gap(scope, own, week=week)}
 
         def table(name: str, *key: object, of_week: bool = False) -> pd.DataFrame | None:
-            """Table `name` of the category's shops (kept by `key`), of the shops shown (and
-            of the `week`)."""
+            """Table `name` of the category's shops (kept by `key`), narrowed to those shown.
+
+            With `of_week`, also narrowed to the `week`.
+            """
             kept = self._kept((name, category, *key), lambda: _or_none(computes[name]))
             if kept is None:
                 return None
@@ -345,8 +359,9 @@ class CompetitorsPage(widgets.VBox):
 
 
 class CreatorBenchmarkPage(widgets.VBox):
-    """What `build_competitors` shows for a creator ranking (fans, likes and videos, no sales):
-    the creators with most fans by likes per video, and a table of the top ones.
+    """What `build_competitors` shows for a creator ranking (fans, likes and videos, no sales).
+
+    The creators with most fans by likes per video, and a table of the top ones.
 
     Attributes:
         controls: ``lang`` (ToggleButtons), and ``category`` (Dropdown, ``""`` = all) when
@@ -354,6 +369,10 @@ class CreatorBenchmarkPage(widgets.VBox):
         charts: ``{"creators": JupyterChart}``.
         table: an HTML table of the creators with most fans.
         benchmark: the `shopnb.competitors.creator_benchmark` table drawn.
+
+    Args:
+        ranking: a creator ranking (`shopnb.competitors.is_creator_ranking`).
+        lang: ``"zh"`` or ``"en"``.
     """
 
     TOP = 20

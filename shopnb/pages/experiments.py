@@ -92,6 +92,11 @@ class ExperimentsPage(widgets.VBox):
         result: the current `analyze` output (with a ``significance`` column);
             ``verdict``: its `Verdict`; ``plan``: the planner's curve.
         srm_box, verdict_box, table, planner_text, notes, message: HTML widgets.
+
+    Args:
+        data: the ``experiments`` table, or a `LoadProblem` (see `build_experiments`).
+        lang: ``"zh"`` or ``"en"``.
+        experiment: which test to open first (default: the first).
     """
 
     def __init__(self, data: pd.DataFrame | LoadProblem, lang: str = "zh",
@@ -222,9 +227,11 @@ class ExperimentsPage(widgets.VBox):
 
     @contextmanager
     def _quietly(self, *names: str) -> Iterator[None]:
-        """Change controls without reacting to it, each control's options and value sent
-        to the browser in one message, so that it does not send back an in-between value
-        (a range slider whose options change would otherwise report index (0, 0))."""
+        """Change controls without reacting, each one's options and value sent at once.
+
+        One message per control, so that the browser does not send back an in-between value
+        (a range slider whose options change would otherwise report index (0, 0)).
+        """
         self._busy = True
         try:
             with ExitStack() as stack:
@@ -318,8 +325,10 @@ class ExperimentsPage(widgets.VBox):
         return None
 
     def _stale(self) -> set[str]:
-        """The charts whose inputs changed since they were drawn (each is drawn from a few
-        controls; redrawing only those keeps a change quick)."""
+        """The charts whose inputs changed since they were drawn.
+
+        Each is drawn from a few controls; redrawing only those keeps a change quick.
+        """
         values = {name: w.value for name, w in self.controls.items()}
         stale = set()
         for name, depends in _DEPENDS.items():

@@ -102,6 +102,11 @@ class FunnelPage(widgets.VBox):
         table: the current table (KPIs per day of the selection), as downloaded.
         alert_table: the alerts of the selection, newest first.
         message: a friendly notice when the data is bad or the selection empty.
+
+    Args:
+        data: the shop's tables or the ``funnel`` table (see `build_funnel`).
+        lang: ``"zh"`` or ``"en"``.
+        targets: KPI targets (a dict or a TOML file, see `shopnb.targets.load_targets`).
     """
 
     def __init__(self, data: object, *, lang: str = "zh",
@@ -289,8 +294,10 @@ class FunnelPage(widgets.VBox):
             self._show_download()
 
     def draw_all(self) -> None:
-        """Draw every tab, not only the selected one: a report (`shopnb.report.publish`)
-        shows them all, while a visitor's page draws a tab when it is opened.
+        """Draw every tab, not only the selected one.
+
+        A report (`shopnb.report.publish`) shows them all, while a visitor's page draws a
+        tab when it is opened.
 
         Example:
             >>> from shopnb.store import shop_tables
@@ -435,8 +442,10 @@ class FunnelPage(widgets.VBox):
         return None if out.stats.empty or out.stats["users"].iloc[0] == 0 else out
 
     def _from_log(self, name: str, query: Callable[[object, int], object]) -> object:
-        """A query on the selected events, kept while the selection is the same (a switch
-        of language redraws without asking DuckDB again)."""
+        """A query on the selected events, kept while the selection is the same.
+
+        A switch of language then redraws without asking DuckDB again.
+        """
         c = self.controls
         key = (name, self.period(), c["products"].value, c["carrier"].value,
                c["channel"].value, c["window"].value)
@@ -603,8 +612,11 @@ _NOTE = {"events": "events", "ttc": "events"}
 
 
 def _upload_problem_html(problem: LoadProblem, lang: str) -> str:
-    """Why the uploaded files were not taken: a file no loader takes, or no funnel among
-    them (each said in words first), else the file refused and why."""
+    """Why the uploaded files were not taken.
+
+    A file no loader takes, or no funnel among them (each said in words first), else the
+    file refused and why.
+    """
     if problem.kind == "missing":
         said, error = t("fn_upload_no_funnel", lang), problem.reason
     elif problem.reason.startswith(NOT_AN_EXPORT):
@@ -618,8 +630,11 @@ def _upload_problem_html(problem: LoadProblem, lang: str) -> str:
 # --- helpers -------------------------------------------------------------------------------------
 
 def _gpm_sentence(split: pd.DataFrame | None, lang: str) -> str:
-    """"GPM fell 18.0 %: CTR -2.0 %, conversion -15.0 %, AOV -1.0 %" (each factor's part
-    of the change, relative to the comparison's GPM)."""
+    """The change in GPM in words, with each factor's part of it.
+
+    Such as "GPM fell 18.0 %: CTR -2.0 %, conversion -15.0 %, AOV -1.0 %" (each factor's
+    part relative to the comparison's GPM).
+    """
     if split is None:
         return ""
     rel = split.assign(factor=split["factor"].astype(str)).set_index("factor")["gpm_rel_effect"]

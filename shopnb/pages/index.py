@@ -84,6 +84,12 @@ class IndexPage(widgets.VBox):
         upload_note: what became of the last upload (hidden until there is one).
         daily: the aggregated table the chart draws (empty when the data is bad).
         source: the uploaded file the trend shows, or None for the shop's own data.
+
+    Args:
+        funnel: the ``funnel`` table, or a `LoadProblem` (see `build_index`).
+        digest: the open alerts of every page; None: no alerts.
+        targets: KPI targets over the plans' defaults.
+        lang: ``"zh"`` or ``"en"``.
     """
 
     def __init__(self, funnel: pd.DataFrame | LoadProblem, digest: Digest | None = None, *,
@@ -294,8 +300,10 @@ def _kpis_html(table: pd.DataFrame, lang: str) -> str:
 
 
 def _alerts_html(digest: Digest, lang: str) -> str:
-    """The open alerts as a list: severity, page (linked), date and what happened; then
-    what could not be read or worked out."""
+    """The open alerts as a list: severity, page (linked), date and what happened.
+
+    Then what could not be read or worked out.
+    """
     alerts = digest.alerts
     cell = f"padding: 5px 10px; border-bottom: 1px solid {COLORS['grid']}; text-align: left;"
     rows = []
