@@ -38,7 +38,7 @@ import numpy as np
 import pandas as pd
 
 from shopnb.errors import DataIssue, ShopDataError
-from shopnb.schema import TABLES, deprecated, renamed_keywords
+from shopnb.schema import TABLES, DateLike, deprecated, renamed_keywords
 
 __all__ = [
     "AGE_SEGMENTS",
@@ -125,7 +125,7 @@ def _shop_rows(d: pd.DataFrame, measure: str | None = None) -> pd.DataFrame:
     return pd.concat(parts, axis=1).reset_index()
 
 
-def _pick_week(dates: pd.Series, week: object, what: str) -> pd.Timestamp:
+def _pick_week(dates: pd.Series, week: DateLike | None, what: str) -> pd.Timestamp:
     """The period to report: the latest one, or the last period starting on or before `week`."""
     known = pd.Series(dates.dropna().unique()).sort_values()
     if known.empty:
@@ -200,7 +200,7 @@ def weekly(df: pd.DataFrame, *, date: str = "date", shop: str = "shop",
     return _restore(out[[c for c in d.columns if c in out.columns]], cols)
 
 
-def of_week(df: pd.DataFrame, week: object, *, date: str = "date") -> pd.DataFrame:
+def of_week(df: pd.DataFrame, week: DateLike | None, *, date: str = "date") -> pd.DataFrame:
     """The rows of one period: those whose `date` is `week` (a week's Monday in weekly rows).
 
     Example:
@@ -216,7 +216,7 @@ def of_week(df: pd.DataFrame, week: object, *, date: str = "date") -> pd.DataFra
 
 @renamed_keywords(date_col="date", shop_col="shop")  # category is a value here
 def top(df: pd.DataFrame, n: int = 5, by: str = "gmv", category: str | None = None,
-        week: object = None, *, own_shop: str | None = None, date: str = "date",
+        week: DateLike | None = None, *, own_shop: str | None = None, date: str = "date",
         shop: str = "shop", category_col: str | None = None) -> pd.DataFrame:
     """The `n` rivals that matter in a week, by `by`, with their rank and rank change.
 
@@ -626,7 +626,7 @@ def content(df: pd.DataFrame, *, date: str = "date", shop: str = "shop"
 
 
 def _gap(df: pd.DataFrame, own_shop: str, segments: Sequence[tuple[str, str, str]],
-         week: object, min_gap: float, cols: dict[str, str], what: str) -> pd.DataFrame:
+         week: DateLike | None, min_gap: float, cols: dict[str, str], what: str) -> pd.DataFrame:
     """Own shares against each rival's for `segments` (group, segment, column)."""
     d = _canon(df, cols, ["date", "shop"], what)
     present = [s for s in segments if s[2] in d.columns]
@@ -657,7 +657,7 @@ def _gap(df: pd.DataFrame, own_shop: str, segments: Sequence[tuple[str, str, str
 
 
 @renamed_keywords(**_OLD_KEYWORDS)
-def audience_gap(df: pd.DataFrame, own_shop: str, *, week: object = None,
+def audience_gap(df: pd.DataFrame, own_shop: str, *, week: DateLike | None = None,
                  min_gap: float = 10.0, date: str = "date", shop: str = "shop"
                  ) -> pd.DataFrame:
     """Age and gender shares, own against each rival, with gaps of `min_gap` points flagged.
@@ -684,7 +684,7 @@ def audience_gap(df: pd.DataFrame, own_shop: str, *, week: object = None,
 
 
 @renamed_keywords(**_OLD_KEYWORDS)
-def traffic_mix_gap(df: pd.DataFrame, own_shop: str, *, week: object = None,
+def traffic_mix_gap(df: pd.DataFrame, own_shop: str, *, week: DateLike | None = None,
                     min_gap: float = 10.0, date: str = "date", shop: str = "shop"
                     ) -> pd.DataFrame:
     """Traffic-source shares, own against each rival, with the large gaps flagged.

@@ -638,7 +638,8 @@ def _price_path(rng: np.random.Generator, list_price: float,
     if rng.random() < 0.45:
         cut_weeks.add(int(rng.integers(2, len(weeks) - 3)))
     price = _shelf_price(list_price * (1 - rng.uniform(0, 0.12)))
-    prices, planted, restore = [price], [], {}
+    prices, planted = [price], []
+    restore: dict[int, float] = {}
     for week in range(1, len(weeks)):
         if week in restore:
             new = restore.pop(week)

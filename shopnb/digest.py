@@ -221,7 +221,7 @@ def experiment_alerts(experiments: pd.DataFrame) -> pd.DataFrame:
         raise ShopDataError("the experiment table has no variant column")
     groups = (experiments.groupby("experiment", sort=False) if "experiment" in experiments
               else [("experiment", experiments)])
-    rows = []
+    rows: list[tuple[str, str, str, str, float, str | None]] = []
     for name, frame in groups:
         frame = frame.dropna(axis=1, how="all")
         metrics = dict(list(ex.suggest_metrics(frame).items())[:3])

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, TypeAlias
 
 
 def _where(file: str | None, column: str | None, rows: Sequence[int]) -> str:
@@ -82,6 +82,9 @@ class ShopDataError(ValueError):
         return self.issue.rows
 
 
+ProblemKind: TypeAlias = Literal["missing", "empty", "broken", "outside"]
+
+
 @dataclass(frozen=True)
 class LoadProblem:
     """Why a page's table could not be read: what, which file, and what to do.
@@ -105,7 +108,7 @@ class LoadProblem:
     """
 
     table: str
-    kind: Literal["missing", "empty", "broken", "outside"]
+    kind: ProblemKind
     file: str
     reason: str
     folder: str

@@ -60,7 +60,7 @@ import pandas as pd
 
 from shopnb.errors import ShopDataError
 from shopnb.rates import wilson
-from shopnb.schema import renamed_keywords
+from shopnb.schema import DateLike, renamed_keywords
 
 if TYPE_CHECKING:  # duckdb is imported when a query runs, not with shopnb
     import duckdb
@@ -77,7 +77,7 @@ __all__ = [
 ]
 
 Events: TypeAlias = "pd.DataFrame | str | os.PathLike | duckdb.DuckDBPyRelation"
-Window = float | int | str | dt.timedelta | pd.Timedelta
+Window: TypeAlias = float | int | str | dt.timedelta | pd.Timedelta
 MODES = ("ordered", "strict_order", "unordered")
 _MODE_ALIASES = {"default": "ordered"}
 _MAX_STEPS = 32  # as windowFunnel
@@ -309,7 +309,7 @@ def prepare(events: Events, *, user_id: str = "user_id", ts: str = "ts",
         if missing:
             raise ShopDataError(f"the event log has no {', '.join(missing)} column (columns "
                                 f"found: {', '.join(rel.columns) or 'none'})")
-        table = rel.query("shopnb_events", (
+        table = _select(rel, (
             f"SELECT dense_rank() OVER (ORDER BY {_ident(user_id)}) AS {_ident(user_id)}, "
             f"{', '.join(_ident(c) for c in (ts, *keep))} FROM shopnb_events "
             f"WHERE {_ident(user_id)} IS NOT NULL AND {_ident(ts)} IS NOT NULL "
@@ -344,8 +344,8 @@ def event_names(events: Events, *, event: str = "event") -> list[str]:
 def select_events(
     events: duckdb.DuckDBPyRelation,
     *,
-    start: object = None,
-    end: object = None,
+    start: DateLike | None = None,
+    end: DateLike | None = None,
     where: Mapping[str, Sequence[object]] | None = None,
     ts: str = "ts",
 ) -> duckdb.DuckDBPyRelation:
@@ -499,7 +499,7 @@ class _Query:
 
     def _ordered(self, rows: str) -> str:
         n, keys = len(self.steps), ", ".join(self.key_names)
-        sql, flags = rows, []
+        sql, flags = rows, list[str]()
         for k in range(1, n + 1):
             carried = [keys, "t", "lvl", *flags, *([f"s{k - 1}", "last"] if k > 1 else [])]
             state = self._chain_state(k, sql, carried, last_step=k == n)
@@ -510,7 +510,7 @@ class _Query:
 
     def _strict(self, rows: str) -> str:
         n, keys = len(self.steps), ", ".join(self.key_names)
-        sql, states = rows, []
+        sql, states = rows, list[str]()
         for k in range(1, n):  # the chain states s1..s(n-1), kept on every row
             carried = [keys, "t", "lvl", *states, *(["last"] if k > 1 else [])]
             sql = self._chain_state(k, sql, carried, last_step=False)
@@ -598,14 +598,21 @@ def _counts(q: _Query) -> str:
 def _run(rel: duckdb.DuckDBPyRelation, sql: str) -> pd.DataFrame:
     import duckdb
 
-    order = rel.query("shopnb_events", "SELECT current_setting('preserve_insertion_order')")
+    order = _select(rel, "SELECT current_setting('preserve_insertion_order')")
     if not order.fetchall()[0][0]:
         raise ShopDataError("the DuckDB connection has preserve_insertion_order = false; the "
                             "funnel scans rely on it (SET preserve_insertion_order = true)")
     try:
-        return rel.query("shopnb_events", sql).df()
+        return _select(rel, sql).df()
     except duckdb.Error as exc:
         raise ShopDataError(f"DuckDB could not compute the funnel: {exc}") from exc
+
+
+def _select(rel: duckdb.DuckDBPyRelation, sql: str) -> duckdb.DuckDBPyRelation:
+    """The result of the SELECT `sql` on `rel`, which it calls ``shopnb_events``."""
+    result = rel.query("shopnb_events", sql)
+    assert result is not None, "DuckDB gives None only for a statement that returns no rows"
+    return result
 
 
 def _ident(name: str) -> str:

@@ -482,7 +482,7 @@ def period_summary(periods: Mapping[str, pd.DataFrame], *, period: str = "period
         ...                     "clicks": [8]})
         >>> out = period_summary({"this week": now, "last week": now.assign(clicks=[4])})
         >>> out["period"].tolist(), out["count"].tolist()
-        (['this week', 'this week', 'last week', 'last week'], [100.0, 8.0, 100.0, 4.0])
+        (['this week', 'this week', 'last week', 'last week'], [100, 8, 100, 4])
     """
     labelled = [rows.assign(**{period: label}) for label, rows in periods.items()]
     out = summary(pd.concat(labelled, ignore_index=True), by=period, date=date)

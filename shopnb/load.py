@@ -27,6 +27,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeAlias
 
 import numpy as np
 import pandas as pd
@@ -50,7 +51,7 @@ from shopnb.schema import (
 )
 from shopnb.sources import RawTable, read_source
 
-Source = str | Path | pd.DataFrame
+Source: TypeAlias = str | Path | pd.DataFrame
 
 EXPECTED = {
     "count": "a whole number such as 1234, 1,234 or 1.2万",
@@ -252,10 +253,10 @@ def _require(table: Table, present: set[str], raw: RawTable) -> None:
             continue
         wanted = [a for name in group for a in table.column(name).aliases]
         found = [h for h in raw.table.column_names]
-        near = [(h, difflib.get_close_matches(normalize_header(h),
-                                              [normalize_header(a) for a in wanted], 1, 0.5))
-                for h in found]
-        near = [f"'{h}' looks like '{m[0]}'" for h, m in near if m]
+        matches = [(h, difflib.get_close_matches(normalize_header(h),
+                                                 [normalize_header(a) for a in wanted], 1, 0.5))
+                   for h in found]
+        near = [f"'{h}' looks like '{m[0]}'" for h, m in matches if m]
         hint = f"; nearest known header: {near[0]}" if near else ""
         what = " or ".join(group)
         raise ShopDataError(

@@ -321,6 +321,7 @@ def parse_range(value: object) -> tuple[float | None, float | None]:
     parsed = numbers(pa.array([None if value is None else str(value)]), ranged=True)
     if parsed.bad[0]:
         raise ValueError(f"not a number or range: {value!r}")
+    assert parsed.low is not None and parsed.high is not None  # ranged=True fills both
     return parsed.low[0].as_py(), parsed.high[0].as_py()
 
 

@@ -21,15 +21,21 @@ Example:
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import re
 import unicodedata
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import ParamSpec, TypeVar
+from typing import ParamSpec, TypeAlias, TypeVar
+
+import numpy as np
 
 from shopnb.errors import ShopDataError
+
+# a day (or a time) as the metric functions take it: whatever `pandas.Timestamp` reads
+DateLike: TypeAlias = str | dt.date | np.datetime64
 
 # Kinds of column and the dtype each becomes.
 DTYPES = {

@@ -39,15 +39,22 @@ import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath, PureWindowsPath
-from typing import Any, overload
+from typing import Any, TextIO, TypeAlias, overload
 from urllib.parse import parse_qs
 
 import pandas as pd
 import pyarrow as pa
 from pandas.api.types import is_datetime64_any_dtype, is_numeric_dtype
 
-from shopnb.datasets import LOADERS, SAMPLE_FILES, cache_folder, load_sample, sample_dir
-from shopnb.errors import LoadProblem, ShopDataError
+from shopnb.datasets import (
+    LOADERS,
+    SAMPLE_FILES,
+    ShopData,
+    cache_folder,
+    load_sample,
+    sample_dir,
+)
+from shopnb.errors import LoadProblem, ProblemKind, ShopDataError
 from shopnb.load import load_events, load_funnel, load_orders, load_videos
 from shopnb.schema import TABLES, table_name
 from shopnb.targets import load_targets
@@ -59,6 +66,7 @@ __all__ = [
     "ENV_NOTEBOOKS",
     "ENV_STATIC_BUNDLE",
     "MAX_UPLOAD_BYTES",
+    "FunnelData",
     "NOT_AN_EXPORT",
     "TARGETS_FILE",
     "UPLOADED",
@@ -216,7 +224,7 @@ def table(name: str, data: str | os.PathLike[str] | None = None) -> pd.DataFrame
         return frame
     except ShopDataError as exc:
         server_log().warning("cannot read %s for the %s table: %s", shown, name, exc)
-        kind = "empty" if exc.issue.message == "the file is empty" else "broken"
+        kind: ProblemKind = "empty" if exc.issue.message == "the file is empty" else "broken"
         return LoadProblem(name, kind, shown, str(exc), str(folder))
     except OSError as exc:
         log_exception(f"cannot read {shown} for the {name} table")
@@ -347,6 +355,8 @@ class ShopTables:
     issues: list[str] = field(default_factory=list)
 
 
+# what the funnel page takes (see `as_tables`)
+FunnelData: TypeAlias = "ShopTables | ShopData | pd.DataFrame | LoadProblem"
 NOT_AN_EXPORT = "not a known export (funnel, videos, orders or behaviour log)"
 _NO_FUNNEL = "no funnel data: add a 罗盘 product or deal export"
 _EXPORT_LOADERS: tuple[tuple[str, Callable[..., pd.DataFrame]], ...] = (
@@ -420,11 +430,13 @@ def shop_tables(folder: str | os.PathLike | None = None) -> ShopTables:
     return read_exports(_files([path]))
 
 
-def as_tables(data: object) -> ShopTables:
+def as_tables(data: FunnelData) -> ShopTables:
     """`data` as the funnel page's tables.
 
-    `ShopTables` as they are, a DataFrame as the funnel, else anything with ``.funnel``
-    (and ``.events``, ``.videos``, ``.orders``).
+    `ShopTables` as they are, a DataFrame (or a `LoadProblem`) as the funnel, else anything
+    with ``.funnel`` (and ``.events``, ``.videos``, ``.orders``), such as the sample shop's
+    `ShopData`. Anything else becomes a funnel that `check_funnel` refuses, so that a page
+    says what is wrong rather than failing.
 
     Example:
         >>> as_tables(pd.DataFrame({"date": []})).videos is None
@@ -473,7 +485,7 @@ def funnel_tables(data: str | os.PathLike[str] | None = None) -> ShopTables | Lo
         return tables
     except ShopDataError as exc:
         server_log().warning("cannot read %s for the funnel page: %s", shown, exc)
-        kind = "empty" if exc.issue.message == "the file is empty" else "broken"
+        kind: ProblemKind = "empty" if exc.issue.message == "the file is empty" else "broken"
         return LoadProblem("funnel", kind, shown, str(exc), str(folder))
     except OSError as exc:
         log_exception(f"cannot read {shown} for the funnel page")
@@ -574,7 +586,7 @@ def read_uploads(files: Sequence[Mapping[str, Any]], table: str | None = None, *
 
 
 def check_upload(name: str, content: bytes, *, max_bytes: int = MAX_UPLOAD_BYTES
-                 ) -> tuple[str, str] | None:
+                 ) -> tuple[ProblemKind, str] | None:
     """What is wrong with an uploaded file before it is read, as (kind, reason); None: nothing.
 
     Too large, not named as a table export, empty, or bytes that do not match
@@ -703,7 +715,7 @@ def server_log() -> logging.Logger:
     """
     if not logger.handlers:
         try:
-            stream = open(sys.stderr.fileno(), "w", closefd=False)  # noqa: SIM115
+            stream: TextIO | None = open(sys.stderr.fileno(), "w", closefd=False)  # noqa: SIM115
         except (AttributeError, OSError, ValueError):
             stream = sys.__stderr__
         handler = logging.StreamHandler(stream)

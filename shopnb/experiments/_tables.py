@@ -21,7 +21,7 @@ import tea_tasting as tt
 from pandas.api.types import is_bool_dtype, is_numeric_dtype
 
 from shopnb.errors import ShopDataError
-from shopnb.schema import TABLES, renamed_keywords
+from shopnb.schema import TABLES, DateLike, renamed_keywords
 
 __all__ = ["Metric", "Metrics", "between_days", "clean", "experiment_days", "experiment_names",
            "is_aggregated", "one_experiment", "pre_period_covariate", "suggest_metrics",
@@ -164,10 +164,10 @@ def clean(data: pd.DataFrame, *, variant: str = "variant", user_id: str = "user_
 
 def _paired_columns(data: pd.DataFrame, variant: str) -> list[str]:
     """Columns the loader reported as disagreeing with the variant (see load._experiment_shape)."""
-    cols = []
+    cols: list[str] = []
     for issue in data.attrs.get("issues", []):
         col = getattr(issue, "column", None)
-        if col in data.columns and col != variant and "disagree" in str(issue):
+        if col is not None and col in data.columns and col != variant and "disagree" in str(issue):
             cols.append(col)
     return list(dict.fromkeys(cols))
 
@@ -509,7 +509,7 @@ def experiment_days(data: pd.DataFrame, *, date: str = "date") -> list[pd.Timest
     return list(pd.DatetimeIndex(data[date].dropna()).normalize().unique().sort_values())
 
 
-def between_days(data: pd.DataFrame, start: object, end: object, *, date: str = "date"
+def between_days(data: pd.DataFrame, start: DateLike, end: DateLike, *, date: str = "date"
                  ) -> pd.DataFrame:
     """The rows dated from `start` to `end`, both included.
 

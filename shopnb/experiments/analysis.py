@@ -127,7 +127,7 @@ def _looks(spec: _Spec, pairs: Sequence[tuple[tt.aggr.Aggregates, tt.aggr.Aggreg
     with np.errstate(divide="ignore", invalid="ignore"):  # rates of 0 or 1: answered below
         looks = pd.DataFrame(_proportion_looks(counts[:, 0], rates[:, 0], counts[:, 1],
                                                rates[:, 1], alpha=alpha, continuity=continuity))
-    for i in np.flatnonzero(~((rates > 0) & (rates < 1)).all(axis=1)):
+    for i in np.flatnonzero(~((rates > 0) & (rates < 1)).all(axis=1)).tolist():
         row = _compare(spec, *pairs[i], alpha=alpha, continuity=continuity,
                        log_scale=log_scale, test=False)
         looks.loc[i, list(looks.columns)] = [row[c] for c in looks.columns]

@@ -87,9 +87,10 @@ class CompetitorsPage(widgets.VBox):
             raise ValueError(f"lang must be one of {', '.join(LANGS)}; got {lang!r}")
         self._lang, self._window, self._busy, self._asked_own = lang, window, False, own_shop
         self._problem, self._fields = check_competitors(competitors, MEASURES)
-        self.data = pd.DataFrame() if self._problem else comp.weekly(competitors)
-        self._shops = ([] if self._problem  # as they come in the table: the own shop first
-                       else list(dict.fromkeys(competitors["shop"].dropna())))
+        table = None if self._problem or isinstance(competitors, LoadProblem) else competitors
+        self.data = pd.DataFrame() if table is None else comp.weekly(table)
+        self._shops = ([] if table is None  # as they come in the table: the own shop first
+                       else list(dict.fromkeys(table["shop"].dropna())))
         self._funnel = funnel if isinstance(funnel, pd.DataFrame) else None
         self.selected: str | None = None
         self.rivals: list[str] = []

@@ -32,6 +32,7 @@ from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from typing import Any
 
+import altair as alt
 import ipywidgets as widgets
 import numpy as np
 import pandas as pd
@@ -112,7 +113,8 @@ class ExperimentsPage(widgets.VBox):
         self._problem: tuple[str, dict[str, Any]] | None = None
         self._kept = Kept()
         ok = isinstance(data, pd.DataFrame) and "variant" in data.columns and not data.empty
-        self.data = data if ok else pd.DataFrame({"variant": pd.Series([], dtype="str")})
+        self.data: pd.DataFrame = (data if ok and not isinstance(data, LoadProblem)
+                                   else pd.DataFrame({"variant": pd.Series([], dtype="str")}))
         names = ex.experiment_names(self.data) if ok else []
 
         wide = {"style": {"description_width": "initial"}}
@@ -150,7 +152,7 @@ class ExperimentsPage(widgets.VBox):
         self.notes = widgets.HTML()
         self.planner_text = widgets.HTML()
         self.posterior_note = widgets.HTML()
-        self.charts: dict[str, Any] = {}
+        self.charts: dict[str, alt.JupyterChart] = {}
         self._keys: dict[str, tuple] = {}
         self._chart_boxes = {name: widgets.Box() for name in _CHARTS}
 
@@ -356,6 +358,7 @@ class ExperimentsPage(widgets.VBox):
     def _show(self, stale: set[str], cumulative: Callable[[], pd.DataFrame | None],
               daily_values: Callable[[], pd.DataFrame | None]) -> None:
         result, verdict, primary = self.result, self.verdict, self._primary
+        assert result is not None and verdict is not None, "_update sets both before showing"
         lang, variants = self._lang, result.attrs["variants"]
         level = self.controls["confidence"].value
         self.message.layout.display = "none"
@@ -386,7 +389,7 @@ class ExperimentsPage(widgets.VBox):
         if "planner" in stale:
             self._draw_planner()
 
-    def _draw(self, name: str, chart: Any) -> None:
+    def _draw(self, name: str, chart: alt.TopLevelSpec | None) -> None:
         box = self._chart_boxes[name]
         if chart is None:
             box.layout.display = "none"

@@ -33,7 +33,7 @@ Example:
     >>> page = build_funnel(funnel, lang="en")
     >>> page.controls["products"].value = ("2",)
     >>> page.charts["funnel"].chart.data["count"].tolist()
-    [1700.0, 75.0, 3.0]
+    [1700, 75, 3]
 """
 
 from __future__ import annotations
@@ -42,6 +42,7 @@ import html
 import os
 import urllib.parse
 from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import altair as alt
 import ipywidgets as widgets
@@ -61,10 +62,22 @@ from shopnb.pages._html import (
 )
 from shopnb.pages._widgets import chart_widget, draw_chart
 from shopnb.pages.header import PageHeader, lang_toggle
-from shopnb.store import NOT_AN_EXPORT, ShopTables, as_tables, check_funnel, read_uploads
+from shopnb.store import (
+    NOT_AN_EXPORT,
+    FunnelData,
+    ShopTables,
+    as_tables,
+    check_funnel,
+    read_uploads,
+)
 from shopnb.theme import COLORS, FONT, LANGS, t
 
+if TYPE_CHECKING:  # the log is read by DuckDB, which eventlog imports when first asked
+    import duckdb
+
 __all__ = ["CHARTS", "FunnelPage", "build_funnel"]
+
+Data = TypeVar("Data")
 
 CHARTS = ("funnel", "trend", "waterfall", "heatmap", "decay", "events", "ttc")
 TABS = {"overview": ("funnel", "trend", "waterfall"), "content": ("heatmap", "decay"),
@@ -109,7 +122,7 @@ class FunnelPage(widgets.VBox):
         targets: KPI targets (a dict or a TOML file, see `shopnb.targets.load_targets`).
     """
 
-    def __init__(self, data: object, *, lang: str = "zh",
+    def __init__(self, data: FunnelData, *, lang: str = "zh",
                  targets: Mapping | str | os.PathLike | None = None) -> None:
         super().__init__(layout=widgets.Layout(max_width="1000px"))
         if lang not in LANGS:
@@ -119,7 +132,7 @@ class FunnelPage(widgets.VBox):
         self.table = pd.DataFrame()
         self.alert_table = pd.DataFrame()
         self._drawn: dict[str, tuple] = {}
-        self._events: object = None  # the prepared event log, made when first needed
+        self._events: duckdb.DuckDBPyRelation | None = None  # prepared when first needed
         self.title = widgets.HTML()
         self.message = widgets.HTML(layout=widgets.Layout(display="none"))
         self.info = widgets.HTML(layout=widgets.Layout(display="none"))
@@ -191,9 +204,10 @@ class FunnelPage(widgets.VBox):
 
     def _set_data(self, tables: ShopTables) -> None:
         """Take new tables: check them, fill the controls' options, redraw."""
-        self.data, self._events, self._drawn, self._ids = tables, None, {}, {}
+        self.data, self._events, self._drawn = tables, None, {}
+        self._ids: dict[int, pd.Series] = {}
         self._steps: list[str] = []
-        self._asked: dict[tuple, object] = {}
+        self._asked: dict[tuple, Any] = {}  # each query's own result type
         self._gpm_split: pd.DataFrame | None = None
         self._problem, self._fields = check_funnel(
             tables.funnel, ("impressions", "clicks", "buyers", "gmv"))
@@ -360,8 +374,8 @@ class FunnelPage(widgets.VBox):
         else:
             self._show_alerts()
 
-    def _draw(self, name: str, key: tuple, compute: Callable[[], object],
-              draw: Callable[[object], alt.TopLevelMixin],
+    def _draw(self, name: str, key: tuple, compute: Callable[[], Data | None],
+              draw: Callable[[Data], alt.TopLevelMixin],
               note: Callable[[], str] | None = None) -> None:
         """Draw one chart (see `draw_chart`): only when `key` has changed."""
         draw_chart(self._drawn, name, key, self.charts[name], self.notes[name], compute, draw,
@@ -376,7 +390,7 @@ class FunnelPage(widgets.VBox):
         out = fn.period_summary(periods)
         return None if out["count"].sum() == 0 else out
 
-    def _trend_data(self) -> tuple | None:
+    def _trend_data(self) -> tuple[pd.DataFrame, float | None, pd.DataFrame] | None:
         kpi, daily = self.controls["kpi"].value, self.table
         if kpi not in daily.columns or daily[kpi].notna().sum() == 0:
             return None
@@ -404,15 +418,17 @@ class FunnelPage(widgets.VBox):
             return None
         return fn.ctr_decay(videos)
 
-    def _log(self) -> object:
+    def _log(self) -> duckdb.DuckDBPyRelation | None:
         """The event log as a DuckDB table, read when the user-path tab first needs it."""
         if self._events is None and self.data.events is not None:
             self._events = eventlog.prepare(self.data.events)
             self._steps = [s for s in EVENT_STEPS if s in eventlog.event_names(self._events)]
         return self._events
 
-    def _event_log(self):
+    def _event_log(self) -> duckdb.DuckDBPyRelation:
+        """The selected events of the log (only asked for when there is a log)."""
         log = self._log()
+        assert log is not None, "the user-path charts are drawn only from a log"
         start, end = self.period()
         chosen = self.controls["products"].value
         every = len(chosen) == len(self.controls["products"].options)
@@ -441,7 +457,8 @@ class FunnelPage(widgets.VBox):
             log, steps[0], steps[-1], window))
         return None if out.stats.empty or out.stats["users"].iloc[0] == 0 else out
 
-    def _from_log(self, name: str, query: Callable[[object, int], object]) -> object:
+    def _from_log(self, name: str, query: Callable[[duckdb.DuckDBPyRelation, int], Data]
+                  ) -> Data:
         """A query on the selected events, kept while the selection is the same.
 
         A switch of language then redraws without asking DuckDB again.
@@ -557,11 +574,14 @@ class FunnelPage(widgets.VBox):
         self.upload.description = t("fn_upload", lang)
         for i, name in enumerate(TABS):
             self.tabs.set_title(i, t(f"fn_tab_{name}", lang))
-        labels = {"kpi": lambda v: charts.kpi_label(v, lang),
-                  "compare": lambda v: t(f"fn_compare_{v}", lang),
-                  "window": lambda v: t(f"fn_window_{v}", lang),
-                  **{k: (lambda v, k=k: t("fn_all", lang) if v == _ALL
-                         else charts.value_label(k, v, lang)) for k in FILTERS}}
+        def filter_label(key: str) -> Callable[[str], str]:
+            return lambda v: t("fn_all", lang) if v == _ALL else charts.value_label(key, v, lang)
+
+        labels: dict[str, Callable[[str], str]] = {
+            "kpi": lambda v: charts.kpi_label(v, lang),
+            "compare": lambda v: t(f"fn_compare_{v}", lang),
+            "window": lambda v: t(f"fn_window_{v}", lang),
+            **{k: filter_label(k) for k in FILTERS}}
         self._busy = True  # new labels, same values: nothing to redraw
         try:
             for key, label in labels.items():
@@ -655,7 +675,7 @@ def _download_link(table: pd.DataFrame, name: str, text: str) -> str:
             f"⬇ {html.escape(text)}</a>")
 
 
-def build_funnel(data: object, *, lang: str = "zh",
+def build_funnel(data: FunnelData, *, lang: str = "zh",
                  targets: Mapping | str | os.PathLike | None = None) -> FunnelPage:
     """The funnel page for a shop's tables.
 

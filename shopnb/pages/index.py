@@ -246,7 +246,7 @@ class IndexPage(widgets.VBox):
 
 def _alert_text(row: pd.Series, lang: str) -> str:
     """One alert in words."""
-    def money(x: object) -> str:
+    def money(x: float) -> str:
         return "" if pd.isna(x) else f"{x:,.2f}"
 
     if row["page"] == "experiments":
