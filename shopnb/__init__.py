@@ -67,7 +67,8 @@ __version__ = "0.1.0"
 def __getattr__(name: str) -> object:
     """Import `sn.experiments` on first use.
 
-    It brings tea-tasting (about 0.8 s), which the other pages' kernels need not pay for.
+    It brings tea-tasting, which is slow to import: the other pages' kernels need not pay
+    for it.
     """
     if name == "experiments":
         import shopnb.experiments

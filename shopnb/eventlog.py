@@ -290,7 +290,7 @@ def prepare(events: Events, *, user_id: str = "user_id", ts: str = "ts",
     """The log as an in-memory DuckDB table, for many funnels on the same log (a page).
 
     Users get whole-number keys (the same user, the same key; funnels only
-    need to tell users apart), which sort several times faster than text ids;
+    need to tell users apart), which sort faster than text ids;
     rows without a user or a time are left out and the rest is stored by user
     and time, the order the funnel scans sort them into (a sort of sorted rows
     is quicker). `columns` are the columns to keep besides `user_id` and `ts`

@@ -219,7 +219,7 @@ def table(name: str, data: str | os.PathLike[str] | None = None) -> pd.DataFrame
             frame = load_sample(name)
         else:
             frame = _read(name, tuple((p, *_stamp(p)) for p in sources)).copy(deep=False)
-        # parsing leaves Arrow's allocator holding tens of MB it no longer uses
+        # parsing leaves Arrow's allocator holding memory it no longer uses
         pa.default_memory_pool().release_unused()
         return frame
     except ShopDataError as exc:
@@ -466,7 +466,7 @@ def funnel_tables(data: str | os.PathLike[str] | None = None) -> ShopTables | Lo
     shown = str(data) if data is not None else ", ".join(SAMPLE_FILES["funnel"])
     if data is None and folder == sample_dir():
         tables = shop_tables()
-        pa.default_memory_pool().release_unused()  # what parsing left behind (about 60 MB)
+        pa.default_memory_pool().release_unused()  # what parsing left behind
         return tables
     try:
         funnel = _sources("funnel", folder, data)
@@ -501,7 +501,7 @@ def _files(paths: list[Path]) -> list[Path]:
 
 # --- uploads ---------------------------------------------------------------------------------
 
-MAX_UPLOAD_BYTES = 20 * 2**20  # a year of daily product exports is about 10 MB
+MAX_UPLOAD_BYTES = 20 * 2**20  # room for a year of daily product exports in one file
 ACCEPTED = (".csv", ".txt", ".tsv", ".xlsx", ".xls", ".parquet")
 UPLOADED = "(upload)"  # a LoadProblem's folder for an uploaded file
 _MAGIC = {".xlsx": (b"PK\x03\x04",), ".xls": (b"\xd0\xcf\x11\xe0", b"PK\x03\x04"),

@@ -181,7 +181,7 @@ def _off_pairing(data: pd.DataFrame, variant: str, col: str) -> np.ndarray:
 
 def _has_repeats(ids: pd.Series) -> bool:
     ids = ids.dropna()
-    if is_numeric_dtype(ids):  # a sort is several times faster than hashing 10 M ids
+    if is_numeric_dtype(ids):  # sorting millions of numeric ids is faster than hashing them
         values = np.sort(ids.to_numpy())
         return bool((values[1:] == values[:-1]).any())
     return not pd.Index(ids).is_unique

@@ -114,7 +114,7 @@ def _looks(spec: _Spec, pairs: Sequence[tuple[tt.aggr.Aggregates, tt.aggr.Aggreg
     """`_compare` (without the test) of many (control, treatment) pairs: one row per pair.
 
     Proportions are worked out with arrays (`_proportion_looks`): tea-tasting builds two
-    frozen SciPy distributions per comparison (0.2 ms each), a third of an A/B page's
+    frozen SciPy distributions per comparison, which adds up to much of an A/B page's
     redraw when the cumulative chart compares every day. Pairs with a rate of 0 or 1
     (where the normal interval degenerates) still go through tea-tasting.
     """

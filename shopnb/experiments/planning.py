@@ -78,7 +78,8 @@ def _normal_sample_size(effect: float, alpha: float, power: float) -> int:
 
     Two-sided, equal groups, on a standardised `effect`: its closed form for one tail, then
     the other tail (under 1e-6 at 80 % power) may save a user. ``solve_power`` gives the
-    same (see the tests) but searches, 8 times slower: a planner's curve took 27 ms.
+    same (see the tests) but searches, which is too slow for a planner's curve of many
+    effects.
 
     Example:
         >>> _normal_sample_size(5 / 80, 0.05, 0.8)
