@@ -131,9 +131,11 @@ def event_funnel(
             time column DuckDB cannot read as times.
 
     Example:
-        >>> import shopnb as sn  # doctest: +SKIP
-        >>> event_funnel(sn.load_sample("events"), ["click", "cart", "order", "pay"],
-        ...              window="1D", by="carrier")  # doctest: +SKIP
+        >>> from shopnb.datasets import load_sample
+        >>> out = event_funnel(load_sample("events"), ["click", "cart", "order", "pay"],
+        ...                    window="1D", by="carrier")
+        >>> sorted(out["carrier"].unique()), out["stage"].unique().tolist()
+        (['card', 'live', 'video'], ['click', 'cart', 'order', 'pay'])
     """
     q = _Query.build(steps, window, by, mode, user_id, ts, event)
     with _relation(events) as rel:

@@ -165,8 +165,10 @@ def summary(
         numbers, as the loaders type them; the rates are float64).
 
     Example:
-        >>> import shopnb as sn  # doctest: +SKIP
-        >>> summary(sn.load_sample("funnel"), by="carrier")  # doctest: +SKIP
+        >>> from shopnb.datasets import load_sample
+        >>> out = summary(load_sample("funnel"), by="carrier")
+        >>> out.loc[out["stage"] == "impressions", "carrier"].tolist()
+        ['card', 'live', 'video']
     """
     frame, keys = resolve_by(funnel, by, date=date)
     stages = _stages(frame, stages)

@@ -690,11 +690,12 @@ def check_competitors(df: object, measures: Sequence[str]) -> tuple[str, dict]:
 def log_exception(what: str) -> None:
     """Write `what` and the current traceback to the server log, not to the page.
 
-    Example:
-        >>> try:
-        ...     1 / 0
-        ... except ZeroDivisionError:
-        ...     log_exception("dividing")  # doctest: +SKIP
+    Example (not run by the tests: it writes to this process's error stream)::
+
+        try:
+            1 / 0
+        except ZeroDivisionError:
+            log_exception("dividing")
     """
     server_log().error(what, exc_info=True)
 

@@ -466,9 +466,11 @@ def build_competitors(competitors: pd.DataFrame | LoadProblem,
         window: weeks per window of the life-cycle comparison.
 
     Example:
-        >>> import shopnb as sn  # doctest: +SKIP
-        >>> build_competitors(sn.load_sample("competitors"), sn.load_sample("funnel"),
-        ...                   own_shop="山野集官方旗舰店")  # doctest: +SKIP
+        >>> from shopnb.datasets import load_sample
+        >>> page = build_competitors(load_sample("competitors"), load_sample("funnel"),
+        ...                          own_shop="山野集官方旗舰店")
+        >>> page.own, len(page.rivals) > 0
+        ('山野集官方旗舰店', True)
     """
     if comp.is_creator_ranking(competitors, measures=MEASURES):
         return CreatorBenchmarkPage(competitors, lang=lang)

@@ -561,7 +561,9 @@ def build_experiments(data: pd.DataFrame | LoadProblem, lang: str = "zh",
         experiment: which test to open first (default: the first).
 
     Example:
-        >>> import shopnb as sn  # doctest: +SKIP
-        >>> build_experiments(sn.load_sample("experiments"), lang="en")  # doctest: +SKIP
+        >>> from shopnb.datasets import load_sample
+        >>> page = build_experiments(load_sample("experiments"), lang="en")
+        >>> page.verdict.decision in ("ship", "keep running", "stop", "no verdict")
+        True
     """
     return ExperimentsPage(data, lang=lang, experiment=experiment)

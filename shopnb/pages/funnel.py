@@ -688,7 +688,9 @@ def build_funnel(data: FunnelData, *, lang: str = "zh",
         targets: KPI targets (a dict or a TOML file, see `shopnb.targets.load_targets`).
 
     Example:
-        >>> from shopnb.store import shop_tables  # doctest: +SKIP
-        >>> build_funnel(shop_tables(), lang="en")  # doctest: +SKIP
+        >>> from shopnb.store import shop_tables
+        >>> page = build_funnel(shop_tables(), lang="en")
+        >>> page.controls["kpi"].value, page.message.layout.display
+        ('ctr', 'none')
     """
     return FunnelPage(data, lang=lang, targets=targets)

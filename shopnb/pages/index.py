@@ -373,8 +373,9 @@ def build_index(funnel: pd.DataFrame | LoadProblem, digest: Digest | None = None
         lang: ``"zh"`` or ``"en"``; the page's toggle switches it later.
 
     Example:
-        >>> import shopnb as sn  # doctest: +SKIP
-        >>> from shopnb.digest import cached_digest  # doctest: +SKIP
-        >>> build_index(sn.store.table("funnel"), cached_digest())  # doctest: +SKIP
+        >>> from shopnb.datasets import load_sample
+        >>> page = build_index(load_sample("funnel"), lang="en")
+        >>> page.controls["measure"].value, page.message.layout.display
+        ('gmv', 'none')
     """
     return IndexPage(funnel, digest, targets=targets, lang=lang)
