@@ -164,7 +164,7 @@ def follow_request(toggle: widgets.ValueWidget) -> threading.Thread | None:
     try:
         from IPython import get_ipython
 
-        loop = get_ipython().kernel.io_loop  # type: ignore[union-attr]
+        loop = get_ipython().kernel.io_loop
     except AttributeError:  # not in a kernel
         return None
     url = _request_info_url()
