@@ -1,4 +1,5 @@
-# shopnb: `make serve` runs the app, `make test` runs every test.
+# shopnb: `make serve` runs the app, `make test` runs every test (and the docstrings'
+# examples), `make lint` runs ruff and mypy.
 # Both create .venv and install shopnb into it when needed; nothing prompts.
 
 PYTHON ?= python3
@@ -34,9 +35,9 @@ TEST_STAMP := $(VENV)/.shopnb-test-installed
 
 help:
 	@echo "make serve   run the pages at $(URL)"
-	@echo "make test    run all tests (unit, notebooks, browser)"
+	@echo "make test    run all tests (unit, doctests, notebooks, browser)"
 	@echo "make sample  write the sample shop (shopnb sample)"
-	@echo "make lint    ruff check"
+	@echo "make lint    ruff check, and mypy on shopnb/"
 	@echo "make clean   remove caches and test artifacts (distclean: also .venv)"
 
 $(PY):
@@ -72,8 +73,10 @@ browser-deps:
 sample: $(RUN_STAMP)
 	$(BIN)/shopnb sample
 
+# ruff with the docstring rules; mypy over shopnb/ ([tool.mypy] in pyproject.toml)
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 clean:
 	rm -rf test-artifacts .pytest_cache .ruff_cache .hypothesis htmlcov .coverage build dist

@@ -72,8 +72,11 @@ _LAZY = ("charts", "experiments")
 
 
 def __getattr__(name: str) -> object:
-    """`sn.experiments` and `sn.charts` are imported on first use: they bring tea-tasting
-    and Altair, which a kernel that needs neither should not pay for."""
+    """Import `sn.experiments` and `sn.charts` on first use.
+
+    They bring tea-tasting and Altair, which are slow to import: a kernel that needs
+    neither should not pay for them.
+    """
     if name in _LAZY:
         return importlib.import_module(f"shopnb.{name}")
     raise AttributeError(f"module 'shopnb' has no attribute {name!r}")

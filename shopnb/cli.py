@@ -131,7 +131,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status.
 
     Example:
-        >>> main(["sample", "--out", "/tmp/shopnb-sample"])  # doctest: +SKIP
+        >>> import contextlib, io, tempfile
+        >>> with contextlib.redirect_stdout(io.StringIO()) as out:
+        ...     status = main(["sample", "--out", tempfile.mkdtemp()])
+        >>> status, out.getvalue().splitlines()[-1].endswith("files")
+        (0, True)
     """
     args = build_parser().parse_args(argv)
     return args.run(args)

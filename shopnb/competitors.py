@@ -1,5 +1,6 @@
-"""Competitor monitoring: the rivals that matter, their prices, share, content and audience,
-and the life-cycle stage of the own shop's products.
+"""Competitor monitoring: the rivals that matter, their prices, share, content and audience.
+
+It also gives the life-cycle stage of the own shop's products.
 
 The functions take the canonical `competitors` table: one row per period (a week's
 Monday, or a day) x shop x product. Sales and GMV belong to the product row; the
@@ -37,7 +38,7 @@ import numpy as np
 import pandas as pd
 
 from shopnb.errors import DataIssue, ShopDataError
-from shopnb.schema import TABLES, deprecated, renamed_keywords
+from shopnb.schema import TABLES, DateLike, deprecated, renamed_keywords
 
 __all__ = [
     "AGE_SEGMENTS",
@@ -124,7 +125,7 @@ def _shop_rows(d: pd.DataFrame, measure: str | None = None) -> pd.DataFrame:
     return pd.concat(parts, axis=1).reset_index()
 
 
-def _pick_week(dates: pd.Series, week: object, what: str) -> pd.Timestamp:
+def _pick_week(dates: pd.Series, week: DateLike | None, what: str) -> pd.Timestamp:
     """The period to report: the latest one, or the last period starting on or before `week`."""
     known = pd.Series(dates.dropna().unique()).sort_values()
     if known.empty:
@@ -199,7 +200,7 @@ def weekly(df: pd.DataFrame, *, date: str = "date", shop: str = "shop",
     return _restore(out[[c for c in d.columns if c in out.columns]], cols)
 
 
-def of_week(df: pd.DataFrame, week: object, *, date: str = "date") -> pd.DataFrame:
+def of_week(df: pd.DataFrame, week: DateLike | None, *, date: str = "date") -> pd.DataFrame:
     """The rows of one period: those whose `date` is `week` (a week's Monday in weekly rows).
 
     Example:
@@ -215,7 +216,7 @@ def of_week(df: pd.DataFrame, week: object, *, date: str = "date") -> pd.DataFra
 
 @renamed_keywords(date_col="date", shop_col="shop")  # category is a value here
 def top(df: pd.DataFrame, n: int = 5, by: str = "gmv", category: str | None = None,
-        week: object = None, *, own_shop: str | None = None, date: str = "date",
+        week: DateLike | None = None, *, own_shop: str | None = None, date: str = "date",
         shop: str = "shop", category_col: str | None = None) -> pd.DataFrame:
     """The `n` rivals that matter in a week, by `by`, with their rank and rank change.
 
@@ -232,7 +233,8 @@ def top(df: pd.DataFrame, n: int = 5, by: str = "gmv", category: str | None = No
         week: the period to rank (None: the latest; otherwise the last period starting
             on or before it).
         own_shop: the shop whose rivals these are (None: every shop is a rival).
-        date, shop: the period and shop columns.
+        date: the period column.
+        shop: the shop column.
         category_col: deprecated: `category` is a value here, so the category column
             is the canonical ``category`` (rename yours first).
 
@@ -397,6 +399,11 @@ def price_alerts(df: pd.DataFrame, *, min_drop: float = 0.05, own_shop: str | No
         min_drop: the smallest relative drop that counts as a cut (0.05 = 5 %).
         own_shop: the own shop; its own price changes are not alerts.
         by: ``"category"`` or ``"product"``: what a rival price is compared with.
+        date: the period column.
+        shop: the shop column.
+        product: the product column.
+        category: the category column.
+        price: the price column.
 
     Returns:
         date, shop, product, `by` (when it is the category), kind, old_price, new_price,
@@ -550,8 +557,9 @@ def price_comparison(df: pd.DataFrame, *, min_shops: int = 2, shop: str = "shop"
 
 def alerts_by_product(alerts: pd.DataFrame, *, shop: str = "shop", product: str = "product",
                       kind: str = "kind") -> pd.DataFrame:
-    """`price_alerts` with one row per shop and product: a cut that takes a price below
-    ours is one row with both alerts.
+    """`price_alerts` with one row per shop and product.
+
+    A cut that takes a price below ours is one row with both alerts.
 
     Returns:
         the first alert row of each shop x product, in the order they come, with `kind`
@@ -618,7 +626,7 @@ def content(df: pd.DataFrame, *, date: str = "date", shop: str = "shop"
 
 
 def _gap(df: pd.DataFrame, own_shop: str, segments: Sequence[tuple[str, str, str]],
-         week: object, min_gap: float, cols: dict[str, str], what: str) -> pd.DataFrame:
+         week: DateLike | None, min_gap: float, cols: dict[str, str], what: str) -> pd.DataFrame:
     """Own shares against each rival's for `segments` (group, segment, column)."""
     d = _canon(df, cols, ["date", "shop"], what)
     present = [s for s in segments if s[2] in d.columns]
@@ -649,7 +657,7 @@ def _gap(df: pd.DataFrame, own_shop: str, segments: Sequence[tuple[str, str, str
 
 
 @renamed_keywords(**_OLD_KEYWORDS)
-def audience_gap(df: pd.DataFrame, own_shop: str, *, week: object = None,
+def audience_gap(df: pd.DataFrame, own_shop: str, *, week: DateLike | None = None,
                  min_gap: float = 10.0, date: str = "date", shop: str = "shop"
                  ) -> pd.DataFrame:
     """Age and gender shares, own against each rival, with gaps of `min_gap` points flagged.
@@ -676,11 +684,13 @@ def audience_gap(df: pd.DataFrame, own_shop: str, *, week: object = None,
 
 
 @renamed_keywords(**_OLD_KEYWORDS)
-def traffic_mix_gap(df: pd.DataFrame, own_shop: str, *, week: object = None,
+def traffic_mix_gap(df: pd.DataFrame, own_shop: str, *, week: DateLike | None = None,
                     min_gap: float = 10.0, date: str = "date", shop: str = "shop"
                     ) -> pd.DataFrame:
-    """Traffic-source shares (feed, search, shop window, ads, followers, other), own against
-    each rival, with gaps of `min_gap` points or more flagged; as `audience_gap`.
+    """Traffic-source shares, own against each rival, with the large gaps flagged.
+
+    The sources are feed, search, shop window, ads, followers and other; a gap of `min_gap`
+    points or more is flagged, as in `audience_gap`.
 
     Example:
         >>> df = pd.DataFrame({"date": pd.to_datetime(["2026-06-15"] * 2),
@@ -741,9 +751,11 @@ def creator_benchmark(df: pd.DataFrame, *, group: str | None = None, shop: str =
 def is_creator_ranking(df: object, *, columns: Sequence[str] = ("shop", "fans", "likes",
                                                                  "videos"),
                        measures: Sequence[str] = ("gmv", "sales")) -> bool:
-    """Whether `df` is a creator ranking (such as the Douyin TOP500 export): it has
-    `columns` (fans, likes and videos per creator) but none of `measures`, no sales to
-    monitor, so it gets `creator_benchmark` rather than the rivals' shares and prices.
+    """Whether `df` is a creator ranking (such as the Douyin TOP500 export).
+
+    A ranking has `columns` (fans, likes and videos per creator) but none of `measures`, no
+    sales to monitor, so it gets `creator_benchmark` rather than the rivals' shares and
+    prices.
 
     Example:
         >>> ranking = pd.DataFrame({"shop": ["A"], "fans": [900], "likes": [2], "videos": [1]})

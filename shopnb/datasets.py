@@ -354,8 +354,10 @@ def _spaced(rng: np.random.Generator, start: np.ndarray, counts: np.ndarray, med
 
 def _simulate(rng: np.random.Generator, cells: pd.DataFrame, sessions: pd.DataFrame,
               products: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Each session's clicks, carts, orders and pays (seconds into its day); events after
-    midnight do not happen, so an order may stay unpaid."""
+    """Each session's clicks, carts, orders and pays (seconds into its day).
+
+    Events after midnight do not happen, so an order may stay unpaid.
+    """
     n = len(sessions)
     cell, t0 = sessions["cell"].to_numpy(), sessions["t0"].to_numpy().astype(np.int64)
     p_cart, p_order = cells["p_cart"].to_numpy()[cell], cells["p_order"].to_numpy()[cell]
@@ -553,8 +555,11 @@ def _wan_round(x: Any) -> np.ndarray:
 
 def _live_rooms(rng: np.random.Generator, funnel: pd.DataFrame, log: pd.DataFrame,
                 cells: pd.DataFrame, lives: pd.DataFrame, days: pd.DatetimeIndex) -> pd.DataFrame:
-    """The room's daily overview: the live funnel's totals, distinct clickers and buyers from
-    the log, and the room's own traffic above them (room impressions >= views >= exposed)."""
+    """The room's daily overview: the live funnel's totals and the room's own traffic.
+
+    Distinct clickers and buyers come from the log, and the room's own traffic sits above
+    them (room impressions >= views >= exposed).
+    """
     totals = funnel[funnel["carrier"] == "live"].groupby("day")[
         ["impressions", "clicks_times", "orders", "items", "gmv", "refunds", "ad_cost"]].sum()
     live = log[(cells["carrier"].to_numpy() == "live")[log["cell"]]]
@@ -623,14 +628,18 @@ def _shelf_price(price: float) -> float:
 
 def _price_path(rng: np.random.Generator, list_price: float,
                 weeks: pd.DatetimeIndex) -> tuple[np.ndarray, list[tuple[int, float, float]]]:
-    """Weekly prices: small moves (never a drop of 5 % or more) and planted cuts of 6-28 %,
-    some undone after one to three weeks. Returns the prices and the planted (week, old, new)."""
+    """Weekly prices: small moves and planted cuts, some undone after one to three weeks.
+
+    A small move never drops the price by 5 % or more; a planted cut takes 6-28 % off.
+    Returns the prices and the planted (week, old, new).
+    """
     d11 = int(np.flatnonzero(weeks == pd.Timestamp("2026-11-09"))[0])
     cut_weeks = {d11} if rng.random() < 0.5 else set()
     if rng.random() < 0.45:
         cut_weeks.add(int(rng.integers(2, len(weeks) - 3)))
     price = _shelf_price(list_price * (1 - rng.uniform(0, 0.12)))
-    prices, planted, restore = [price], [], {}
+    prices, planted = [price], []
+    restore: dict[int, float] = {}
     for week in range(1, len(weeks)):
         if week in restore:
             new = restore.pop(week)
@@ -789,8 +798,10 @@ def _script_test(rng: np.random.Generator) -> tuple[pd.DataFrame, dict[str, Any]
 
 
 def _typed(frame: pd.DataFrame, table: str) -> pd.DataFrame:
-    """The schema's columns in its order and dtypes (`x_low` / `x_high` follow a ranged `x`);
-    other columns are dropped."""
+    """The schema's columns in its order and dtypes; other columns are dropped.
+
+    `x_low` / `x_high` follow a ranged `x`.
+    """
     spec = TABLES[table]
     order, dtypes = [], {}
     for column in spec.columns:
@@ -831,8 +842,10 @@ def write_sample(shop: ShopData, folder: str | os.PathLike[str]) -> list[Path]:
 
 
 def _pin_zip_times(path: Path) -> None:
-    """Give an .xlsx one fixed time (zip members and its created / modified stamps), so a
-    rerun writes the same bytes."""
+    """Give an .xlsx one fixed time, so that a rerun writes the same bytes.
+
+    The time goes on its zip members and on its created / modified stamps.
+    """
     with zipfile.ZipFile(path) as old:
         members = [(info, old.read(info)) for info in old.infolist()]
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as new:
@@ -845,8 +858,11 @@ def _pin_zip_times(path: Path) -> None:
 
 
 def _save(frame: pd.DataFrame, path: Path, encoding: str | None) -> Path:
-    """Write by suffix (CSV in `encoding`, one-sheet Excel, zstd Parquet with millisecond,
-    delta-encoded timestamps and dictionary-encoded text), then rename into place."""
+    """Write `df` by the suffix of `path`, then rename it into place.
+
+    CSV in `encoding`, one-sheet Excel, or zstd Parquet with millisecond, delta-encoded
+    timestamps and dictionary-encoded text.
+    """
     temp = path.with_name(f".{path.stem}.tmp{path.suffix}")
     if path.suffix == ".csv":
         frame.to_csv(temp, index=False, encoding=encoding)
@@ -1008,7 +1024,7 @@ SAMPLE_FILES: ByTable[tuple[str, ...]] = ByTable({
 
 
 def cache_folder() -> Path:
-    """shopnb's folder in the user cache (``$XDG_CACHE_HOME/shopnb``, else ``~/.cache/shopnb``).
+    """The user cache's shopnb folder (``$XDG_CACHE_HOME/shopnb``, else ``~/.cache/shopnb``).
 
     Written here, the lowest module that keeps something there (the generated
     sample); the digest and the charts' JavaScript bundle are kept beside it.
@@ -1022,8 +1038,10 @@ def cache_folder() -> Path:
 
 
 def sample_dir() -> Path:
-    """The bundled sample files; generated once into the user cache when the package
-    was installed without them (a wheel, say)."""
+    """The bundled sample files, generated into the user cache when the package lacks them.
+
+    A wheel, say, installs the package without them; they are then generated once.
+    """
     if SAMPLE_DIR.is_dir():
         return SAMPLE_DIR
     cache = cache_folder() / "sample"

@@ -221,7 +221,7 @@ def experiment_alerts(experiments: pd.DataFrame) -> pd.DataFrame:
         raise ShopDataError("the experiment table has no variant column")
     groups = (experiments.groupby("experiment", sort=False) if "experiment" in experiments
               else [("experiment", experiments)])
-    rows = []
+    rows: list[tuple[str, str, str, str, float, str | None]] = []
     for name, frame in groups:
         frame = frame.dropna(axis=1, how="all")
         metrics = dict(list(ex.suggest_metrics(frame).items())[:3])
@@ -256,8 +256,10 @@ def experiment_alerts(experiments: pd.DataFrame) -> pd.DataFrame:
 
 
 def sort_alerts(alerts: pd.DataFrame) -> pd.DataFrame:
-    """Most severe first; within a severity the pages take turns (so that a short list
-    shows every page), each page's newest first; a fresh index.
+    """Alerts most severe first, the pages taking turns within a severity.
+
+    Taking turns lets a short list show every page; each page's newest come first; the
+    index is fresh.
 
     Example:
         >>> a = pd.DataFrame({"page": ["x", "x", "y", "z"],
@@ -422,8 +424,10 @@ def cached_digest(own_shop: str | None = None) -> Digest:
 
 
 def _forget_unused_digests(folder: Path) -> None:
-    """Delete the cached digests (and their locks) no page has read for `DIGEST_UNUSED_S`:
-    each change of a data file or of shopnb makes a new one, and the old ones would pile up."""
+    """Delete the cached digests (and their locks) no page has read for `DIGEST_UNUSED_S`.
+
+    Each change of a data file or of shopnb makes a new one, and the old ones would pile up.
+    """
     unused = time.time() - DIGEST_UNUSED_S
     for old in folder.glob("digest-*.json"):
         with contextlib.suppress(OSError):  # gone already, or not ours to delete

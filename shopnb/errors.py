@@ -1,5 +1,6 @@
-"""The one error type for bad input, the data-quality notes loaders collect, and the
-notice a page shows instead of a table it could not read.
+"""The one error type for bad input, the loaders' data-quality notes, and a page's notice.
+
+The notice is what a page shows instead of a table it could not read.
 
 Example:
     >>> err = ShopDataError("no numbers", file="a.csv", column="曝光", rows=[3])
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, TypeAlias
 
 
 def _where(file: str | None, column: str | None, rows: Sequence[int]) -> str:
@@ -46,6 +47,12 @@ class ShopDataError(ValueError):
 
     The message names the file, the column, the row(s) (as numbered in the
     file, header = row 1) and what was expected.
+
+    Args:
+        message: what is wrong and what was expected.
+        file: the file the input came from.
+        column: the column at fault.
+        rows: the rows at fault, numbered as in the file.
     """
 
     def __init__(
@@ -61,15 +68,21 @@ class ShopDataError(ValueError):
 
     @property
     def file(self) -> str | None:
+        """The file the bad input came from, if known."""
         return self.issue.file
 
     @property
     def column(self) -> str | None:
+        """The column at fault, if one is."""
         return self.issue.column
 
     @property
     def rows(self) -> list[int]:
+        """The rows at fault, numbered as in the file (header = row 1)."""
         return self.issue.rows
+
+
+ProblemKind: TypeAlias = Literal["missing", "empty", "broken", "outside"]
 
 
 @dataclass(frozen=True)
@@ -95,7 +108,7 @@ class LoadProblem:
     """
 
     table: str
-    kind: Literal["missing", "empty", "broken", "outside"]
+    kind: ProblemKind
     file: str
     reason: str
     folder: str

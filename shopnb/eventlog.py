@@ -60,7 +60,7 @@ import pandas as pd
 
 from shopnb.errors import ShopDataError
 from shopnb.rates import wilson
-from shopnb.schema import renamed_keywords
+from shopnb.schema import DateLike, renamed_keywords
 
 if TYPE_CHECKING:  # duckdb is imported when a query runs, not with shopnb
     import duckdb
@@ -77,7 +77,7 @@ __all__ = [
 ]
 
 Events: TypeAlias = "pd.DataFrame | str | os.PathLike | duckdb.DuckDBPyRelation"
-Window = float | int | str | dt.timedelta | pd.Timedelta
+Window: TypeAlias = float | int | str | dt.timedelta | pd.Timedelta
 MODES = ("ordered", "strict_order", "unordered")
 _MODE_ALIASES = {"default": "ordered"}
 _MAX_STEPS = 32  # as windowFunnel
@@ -115,6 +115,10 @@ def event_funnel(
             are left out.
         mode: ``"ordered"`` (or ``"default"``), ``"strict_order"`` or
             ``"unordered"``, as described in the module docstring.
+        user_id: the user column.
+        ts: the time column.
+        event: the event-name column.
+        alpha: the intervals are at level ``1 - alpha``.
 
     Returns:
         One row per group x step: ``stage`` (the step), ``count`` (users who
@@ -127,9 +131,11 @@ def event_funnel(
             time column DuckDB cannot read as times.
 
     Example:
-        >>> import shopnb as sn  # doctest: +SKIP
-        >>> event_funnel(sn.load_sample("events"), ["click", "cart", "order", "pay"],
-        ...              window="1D", by="carrier")  # doctest: +SKIP
+        >>> from shopnb.datasets import load_sample
+        >>> out = event_funnel(load_sample("events"), ["click", "cart", "order", "pay"],
+        ...                    window="1D", by="carrier")
+        >>> sorted(out["carrier"].unique()), out["stage"].unique().tolist()
+        (['card', 'live', 'video'], ['click', 'cart', 'order', 'pay'])
     """
     q = _Query.build(steps, window, by, mode, user_id, ts, event)
     with _relation(events) as rel:
@@ -211,8 +217,9 @@ def time_to_convert(
 
 
 def _conversion_sql(q: _Query) -> tuple[str, list[float]]:
-    """SQL for time_to_convert (per group: users, median, p90, mean, and the users in
-    each bin b0, b1, ...) and the bins' edges in seconds.
+    """SQL for `time_to_convert`, and the edges of its bins in seconds.
+
+    Per group the query gives users, median, p90, mean, and the users in each bin b0, b1, ...
 
     One sort and one running scan: each `to_step` row gets the time of the latest
     `from_step` row of its group at or before it (the same scan as event_funnel's).
@@ -285,7 +292,7 @@ def prepare(events: Events, *, user_id: str = "user_id", ts: str = "ts",
     """The log as an in-memory DuckDB table, for many funnels on the same log (a page).
 
     Users get whole-number keys (the same user, the same key; funnels only
-    need to tell users apart), which sort several times faster than text ids;
+    need to tell users apart), which sort faster than text ids;
     rows without a user or a time are left out and the rest is stored by user
     and time, the order the funnel scans sort them into (a sort of sorted rows
     is quicker). `columns` are the columns to keep besides `user_id` and `ts`
@@ -304,7 +311,7 @@ def prepare(events: Events, *, user_id: str = "user_id", ts: str = "ts",
         if missing:
             raise ShopDataError(f"the event log has no {', '.join(missing)} column (columns "
                                 f"found: {', '.join(rel.columns) or 'none'})")
-        table = rel.query("shopnb_events", (
+        table = _select(rel, (
             f"SELECT dense_rank() OVER (ORDER BY {_ident(user_id)}) AS {_ident(user_id)}, "
             f"{', '.join(_ident(c) for c in (ts, *keep))} FROM shopnb_events "
             f"WHERE {_ident(user_id)} IS NOT NULL AND {_ident(ts)} IS NOT NULL "
@@ -339,13 +346,14 @@ def event_names(events: Events, *, event: str = "event") -> list[str]:
 def select_events(
     events: duckdb.DuckDBPyRelation,
     *,
-    start: object = None,
-    end: object = None,
+    start: DateLike | None = None,
+    end: DateLike | None = None,
     where: Mapping[str, Sequence[object]] | None = None,
     ts: str = "ts",
 ) -> duckdb.DuckDBPyRelation:
-    """The events from `start` up to and including the day of `end`, whose columns in
-    `where` take one of the values given (an empty list selects nothing).
+    """The events from `start` up to and including the day of `end`, narrowed by `where`.
+
+    Each column in `where` takes one of the values given (an empty list selects nothing).
 
     Example:
         >>> import pandas as pd
@@ -493,7 +501,7 @@ class _Query:
 
     def _ordered(self, rows: str) -> str:
         n, keys = len(self.steps), ", ".join(self.key_names)
-        sql, flags = rows, []
+        sql, flags = rows, list[str]()
         for k in range(1, n + 1):
             carried = [keys, "t", "lvl", *flags, *([f"s{k - 1}", "last"] if k > 1 else [])]
             state = self._chain_state(k, sql, carried, last_step=k == n)
@@ -504,7 +512,7 @@ class _Query:
 
     def _strict(self, rows: str) -> str:
         n, keys = len(self.steps), ", ".join(self.key_names)
-        sql, states = rows, []
+        sql, states = rows, list[str]()
         for k in range(1, n):  # the chain states s1..s(n-1), kept on every row
             carried = [keys, "t", "lvl", *states, *(["last"] if k > 1 else [])]
             sql = self._chain_state(k, sql, carried, last_step=False)
@@ -592,14 +600,21 @@ def _counts(q: _Query) -> str:
 def _run(rel: duckdb.DuckDBPyRelation, sql: str) -> pd.DataFrame:
     import duckdb
 
-    order = rel.query("shopnb_events", "SELECT current_setting('preserve_insertion_order')")
+    order = _select(rel, "SELECT current_setting('preserve_insertion_order')")
     if not order.fetchall()[0][0]:
         raise ShopDataError("the DuckDB connection has preserve_insertion_order = false; the "
                             "funnel scans rely on it (SET preserve_insertion_order = true)")
     try:
-        return rel.query("shopnb_events", sql).df()
+        return _select(rel, sql).df()
     except duckdb.Error as exc:
         raise ShopDataError(f"DuckDB could not compute the funnel: {exc}") from exc
+
+
+def _select(rel: duckdb.DuckDBPyRelation, sql: str) -> duckdb.DuckDBPyRelation:
+    """The result of the SELECT `sql` on `rel`, which it calls ``shopnb_events``."""
+    result = rel.query("shopnb_events", sql)
+    assert result is not None, "DuckDB gives None only for a statement that returns no rows"
+    return result
 
 
 def _ident(name: str) -> str:

@@ -154,6 +154,8 @@ def summary(
         by: group columns or shortcuts (``"product"``, ``"week"``); None for one funnel.
         stages: the stages to show, in order; default every stage of
             ``schema.STAGES`` the table has values for.
+        alpha: the intervals are at level ``1 - alpha``.
+        date: the date column (for the ``"week"`` shortcut).
 
     Returns:
         One row per group x stage: ``stage, count, rate_from_previous,
@@ -163,8 +165,10 @@ def summary(
         numbers, as the loaders type them; the rates are float64).
 
     Example:
-        >>> import shopnb as sn  # doctest: +SKIP
-        >>> summary(sn.load_sample("funnel"), by="carrier")  # doctest: +SKIP
+        >>> from shopnb.datasets import load_sample
+        >>> out = summary(load_sample("funnel"), by="carrier")
+        >>> out.loc[out["stage"] == "impressions", "carrier"].tolist()
+        ['card', 'live', 'video']
     """
     frame, keys = resolve_by(funnel, by, date=date)
     stages = _stages(frame, stages)
@@ -281,9 +285,11 @@ def explain_change(
     stay defined when a factor is zero, unlike a log split).
 
     Args:
-        period_a, period_b: ``(first_day, last_day)``, both days included;
-            period a is the base ("control"), period b the one explained
-            ("treatment").
+        funnel: the canonical ``funnel`` table.
+        period_a: ``(first_day, last_day)``, both days included: the base ("control").
+        period_b: the same for the period explained ("treatment").
+        by: group columns or shortcuts, as in `summary`; None for one split.
+        date: the date column.
 
     Returns:
         Per group, four rows (``factor``: gpm, ctr, conversion, aov) with
@@ -383,8 +389,9 @@ def ctr_decay(
 
 def with_format(funnel: pd.DataFrame, *, format: str = "format", default: str = "all"
                 ) -> pd.DataFrame:
-    """`funnel` with a content-format column: `default` (``"all"``) where the export has none,
-    so that rows of every carrier can be narrowed by format alike.
+    """`funnel` with a content-format column: `default` (``"all"``) where the export has none.
+
+    Rows of every carrier can then be narrowed by format alike.
 
     Example:
         >>> with_format(pd.DataFrame({"carrier": ["live"]}))["format"].tolist()
@@ -438,8 +445,9 @@ def select(funnel: pd.DataFrame, *, products: Sequence[str] | None = None,
 
 
 def in_period(df: pd.DataFrame, period: Period | None, *, date: str = "date") -> pd.DataFrame:
-    """The rows from the first to the last day of `period`, both whole days; none for None
-    (no period to compare with).
+    """The rows from the first to the last day of `period`, both whole days.
+
+    No rows for a `period` of None (no period to compare with).
 
     Example:
         >>> orders = pd.DataFrame({"ts": pd.to_datetime(["2024-11-01 23:59", "2024-11-02 08:00"])})
@@ -452,8 +460,9 @@ def in_period(df: pd.DataFrame, period: Period | None, *, date: str = "date") ->
 
 def product_names(funnel: pd.DataFrame, *, product: str = "product_id",
                   name: str = "product_name") -> pd.Series:
-    """Each product's name (the first one it has in the table), by product id, in id order;
-    the id itself where the table has no names.
+    """Each product's name (the first one it has in the table), by product id, in id order.
+
+    The id itself where the table has no names.
 
     Example:
         >>> funnel = pd.DataFrame({"product_id": ["2", "1", "2"],
@@ -475,7 +484,7 @@ def period_summary(periods: Mapping[str, pd.DataFrame], *, period: str = "period
         ...                     "clicks": [8]})
         >>> out = period_summary({"this week": now, "last week": now.assign(clicks=[4])})
         >>> out["period"].tolist(), out["count"].tolist()
-        (['this week', 'this week', 'last week', 'last week'], [100.0, 8.0, 100.0, 4.0])
+        (['this week', 'this week', 'last week', 'last week'], [100, 8, 100, 4])
     """
     labelled = [rows.assign(**{period: label}) for label, rows in periods.items()]
     out = summary(pd.concat(labelled, ignore_index=True), by=period, date=date)
@@ -509,8 +518,9 @@ def _stages(df: pd.DataFrame, stages: Sequence[str] | None) -> list[str]:
 
 
 def _totals(df: pd.DataFrame, keys: list[str], cols: Sequence[str]) -> pd.DataFrame:
-    """Sums of `cols` per group (missing values count as nothing), in the columns' kinds:
-    whole-number counts as int64, amounts as float64.
+    """Sums of `cols` per group (missing values count as nothing), in the columns' kinds.
+
+    Whole-number counts come back as int64, amounts as float64.
 
     The loaders' counts are nullable (Int64: an export cell may be empty); a sum is
     never missing, and plain int64 keeps the rates computed from it plain floats.

@@ -85,7 +85,8 @@ def hide_unused_format_checkers() -> None:
 
 def main() -> None:
     """Start IPython's kernel without its debugger and jsonschema's IRI and duration format
-    checkers; after each cell, give memory back and freeze what is kept."""
+    checkers; after each cell, give memory back and freeze what is kept.
+    """
     sys.modules["debugpy"] = None  # `import debugpy` now fails: ipykernel skips the debugger
     hide_unused_format_checkers()
     from ipykernel.kernelapp import IPKernelApp

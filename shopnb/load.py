@@ -27,6 +27,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeAlias
 
 import numpy as np
 import pandas as pd
@@ -50,7 +51,7 @@ from shopnb.schema import (
 )
 from shopnb.sources import RawTable, read_source
 
-Source = str | Path | pd.DataFrame
+Source: TypeAlias = str | Path | pd.DataFrame
 
 EXPECTED = {
     "count": "a whole number such as 1234, 1,234 or 1.2万",
@@ -86,8 +87,10 @@ class _Log:
 
 def load_funnel(source: Source, *, strict: bool = True, sheet: str | int | None = None
                 ) -> pd.DataFrame:
-    """The `funnel` table from 罗盘 product, deal-overview and live-room exports,
-    生意参谋 product exports, ad funnels, or a canonical CSV.
+    """The `funnel` table from 罗盘 and 生意参谋 exports, ad funnels, or a canonical CSV.
+
+    The 罗盘 exports are product, deal-overview and live-room ones; 生意参谋's are product
+    exports.
 
     >>> load_funnel(pd.DataFrame({"日期": ["20241101"], "载体类型": ["直播"],
     ...                           "成交人数": ["3"]}))[["carrier", "buyers"]].values.tolist()
@@ -98,8 +101,9 @@ def load_funnel(source: Source, *, strict: bool = True, sheet: str | int | None 
 
 def load_live_rooms(source: Source, *, strict: bool = True, sheet: str | int | None = None
                     ) -> pd.DataFrame:
-    """The `live_rooms` table from 电商罗盘's live-room daily overview (直播间概览): one row
-    per day and room, with the funnel's columns (its rows are live).
+    """The `live_rooms` table from 电商罗盘's live-room daily overview (直播间概览).
+
+    One row per day and room, with the funnel's columns (its rows are live).
 
     >>> load_live_rooms(pd.DataFrame({"日期": ["20241101"], "直播间名称": ["山野集"],
     ...                               "直播间观看人数": ["1.2万"]}))[["carrier", "views"]
@@ -249,10 +253,10 @@ def _require(table: Table, present: set[str], raw: RawTable) -> None:
             continue
         wanted = [a for name in group for a in table.column(name).aliases]
         found = [h for h in raw.table.column_names]
-        near = [(h, difflib.get_close_matches(normalize_header(h),
-                                              [normalize_header(a) for a in wanted], 1, 0.5))
-                for h in found]
-        near = [f"'{h}' looks like '{m[0]}'" for h, m in near if m]
+        matches = [(h, difflib.get_close_matches(normalize_header(h),
+                                                 [normalize_header(a) for a in wanted], 1, 0.5))
+                   for h in found]
+        near = [f"'{h}' looks like '{m[0]}'" for h, m in matches if m]
         hint = f"; nearest known header: {near[0]}" if near else ""
         what = " or ".join(group)
         raise ShopDataError(
@@ -261,8 +265,11 @@ def _require(table: Table, present: set[str], raw: RawTable) -> None:
 
 
 def _concat(tables: list[pa.Table]) -> pa.Table:
-    """Stack raw tables; a column typed differently in two files is read as a float when
-    every file has numbers in it, else as text."""
+    """Stack raw tables, one type per column.
+
+    A column typed differently in two files is read as a float when every file has numbers
+    in it, else as text.
+    """
     if len(tables) == 1:
         return tables[0]
     types: dict[str, set[pa.DataType]] = {}

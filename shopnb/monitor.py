@@ -251,9 +251,10 @@ def unpaid_by_hour(
 
 def kpi_alerts(daily: pd.DataFrame, kpi: str, target: Target | None = None, *,
                date: str = "date") -> pd.DataFrame:
-    """The alerts of one KPI on a daily KPI table (`kpi_table` by date): its days off
-    `target` (when there is one) and its day-over-day drops, as `check_table` finds them,
-    with the value under the KPI's name (the column a trend chart of it draws).
+    """The alerts of one KPI on a daily KPI table (`kpi_table` by date).
+
+    Its days off `target` (when there is one) and its day-over-day drops, as `check_table`
+    finds them, with the value under the KPI's name (the column a trend chart of it draws).
 
     Example:
         >>> daily = pd.DataFrame({"date": pd.date_range("2024-11-01", periods=3),
@@ -268,8 +269,9 @@ def kpi_alerts(daily: pd.DataFrame, kpi: str, target: Target | None = None, *,
 
 
 def relative_change(value: float, previous: float | None) -> float:
-    """``value / previous - 1``, the change a card shows against the period before; NaN when
-    there is no previous value or it is 0 (no change to speak of).
+    """``value / previous - 1``, the change a card shows against the period before.
+
+    NaN when there is no previous value or it is 0 (no change to speak of).
 
     Example:
         >>> round(relative_change(0.045, 0.05), 4), relative_change(3.0, 0)

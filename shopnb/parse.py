@@ -231,7 +231,7 @@ def dates(arr: pa.Array | pa.ChunkedArray, *, with_time: bool = False) -> Parsed
 
 
 def _strptime(s: pa.Array, fmt: str) -> pa.Array:
-    """strptime that also refuses implausible years (arrow's %Y takes "31")."""
+    """Parse with `strptime`, refusing implausible years (arrow's %Y takes "31")."""
     parsed = pc.strptime(s, format=fmt, unit="us", error_is_null=True)
     year = pc.year(parsed)
     plausible = pc.and_(pc.greater_equal(year, 1900), pc.less_equal(year, 2200))
@@ -321,6 +321,7 @@ def parse_range(value: object) -> tuple[float | None, float | None]:
     parsed = numbers(pa.array([None if value is None else str(value)]), ranged=True)
     if parsed.bad[0]:
         raise ValueError(f"not a number or range: {value!r}")
+    assert parsed.low is not None and parsed.high is not None  # ranged=True fills both
     return parsed.low[0].as_py(), parsed.high[0].as_py()
 
 

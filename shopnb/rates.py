@@ -38,8 +38,8 @@ def wilson(count: Numbers, nobs: Numbers, alpha: float = 0.05
 
     The interval is statsmodels' ``proportion_confint(method="wilson")``,
     worked out here with the standard library's normal quantile: the same
-    numbers (tests compare them) without SciPy, which costs a page's kernel
-    about 45 MB. It is missing where the ratio is not a proportion (``nobs``
+    numbers (tests compare them) without SciPy, whose memory every page's
+    kernel would otherwise pay. It is missing where the ratio is not a proportion (``nobs``
     zero or missing, ``count`` below zero or above ``nobs``); the ratio itself
     is kept wherever ``nobs`` is not zero.
 

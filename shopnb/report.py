@@ -30,12 +30,16 @@ import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
+from html.parser import HTMLParser
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import nbformat
 
 from shopnb.errors import ShopDataError
+
+if TYPE_CHECKING:  # the widgets are the notebook's: this process imports them when asked
+    import ipywidgets as widgets
 
 __all__ = ["MIME", "StaticPage", "inject_parameters", "parse_params", "publish",
            "render_document", "run_notebook", "static_page", "write_report"]
@@ -47,8 +51,11 @@ _SKIPPED_CLASSES = {"shopnb-nav", "shopnb-control-lang"}  # links and switches o
 
 @dataclass
 class StaticPage:
-    """A page laid out as HTML: ``body`` holds a ``<div id="shopnb-chart-N">`` per chart,
-    ``charts[N]`` its Vega-Lite spec, ``embed_options`` vega-embed's options."""
+    """A page laid out as HTML, with its charts' specs.
+
+    ``body`` holds a ``<div id="shopnb-chart-N">`` per chart, ``charts[N]`` its Vega-Lite
+    spec, ``embed_options`` vega-embed's options.
+    """
 
     body: str
     charts: list[dict] = field(default_factory=list)
@@ -57,7 +64,7 @@ class StaticPage:
     embed_options: dict = field(default_factory=dict)
 
 
-def static_page(page: Any) -> StaticPage:
+def static_page(page: widgets.Widget) -> StaticPage:
     """Lay out the widget `page` as static HTML, charts as Vega-Lite specs.
 
     Boxes keep their direction; a Tab shows every tab, each under its title as
@@ -75,7 +82,7 @@ def static_page(page: Any) -> StaticPage:
                       embed_options=dict(EMBED_OPTIONS))
 
 
-def _static(widget: Any, charts: list[dict]) -> str:
+def _static(widget: widgets.Widget, charts: list[dict]) -> str:
     import altair as alt
     import ipywidgets as widgets
 
@@ -116,8 +123,9 @@ _PAGE_LINK = re.compile(r'<a\b([^>]*?)\shref="[^"]*\.ipynb[^"]*"([^>]*)>(.*?)</a
 
 
 def _unlinked(markup: str) -> str:
-    """`markup` with its links to other pages' notebooks made plain boxes: a report is one
-    file, the notebooks are not beside it.
+    """`markup` with its links to other pages' notebooks made plain boxes.
+
+    A report is one file; the notebooks are not beside it.
 
     Example:
         >>> _unlinked('<a class="card" href="funnel.ipynb?lang=en">Funnel</a>')
@@ -126,7 +134,7 @@ def _unlinked(markup: str) -> str:
     return _PAGE_LINK.sub(r"<div\1\2>\3</div>", markup)
 
 
-def _choice(widget: Any) -> str | None:
+def _choice(widget: widgets.Widget) -> str | None:
     """What a control is set to, in words; None for what is no choice (buttons, uploads)."""
     import ipywidgets as widgets
 
@@ -150,16 +158,23 @@ def _choice(widget: Any) -> str | None:
 
 def _text(markup: str) -> str:
     """The words of an HTML snippet (for the document's title)."""
-    from html.parser import HTMLParser
-
-    words: list[str] = []
-    parser = HTMLParser()
-    parser.handle_data = words.append  # type: ignore[method-assign]
+    parser = _Words()
     parser.feed(markup)
-    return " ".join(w.strip() for w in words if w.strip())
+    return " ".join(w.strip() for w in parser.words if w.strip())
 
 
-def publish(page: Any) -> None:
+class _Words(HTMLParser):
+    """An HTML parser that keeps the text between the tags."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.words: list[str] = []
+
+    def handle_data(self, data: str) -> None:
+        self.words.append(data)
+
+
+def publish(page: widgets.Widget) -> None:
     """Hand `page` back from the kernel as a `StaticPage` (the report's last cell calls it).
 
     A page that draws its tabs only when they are opened has a ``draw_all`` method;
@@ -175,8 +190,9 @@ def publish(page: Any) -> None:
 # --- parameters --------------------------------------------------------------------------------
 
 def parse_params(pairs: Sequence[str]) -> dict[str, object]:
-    """``key=value`` pairs as notebook parameters; values are Python literals where they
-    read as one (``3``, ``None``, ``'x'``), else text.
+    """``key=value`` pairs as notebook parameters.
+
+    Values are Python literals where they read as one (``3``, ``None``, ``'x'``), else text.
 
     Example:
         >>> parse_params(["lang=en", "window=4", "experiment=商品卡主图", "x=None"])
@@ -209,7 +225,7 @@ def inject_parameters(nb: nbformat.NotebookNode, params: Mapping[str, object]
     if unknown:
         raise ShopDataError(f"the page has no parameter {', '.join(unknown)}; it has "
                             f"{', '.join(known) or 'none'}")
-    if params:
+    if params and index is not None:  # no parameters cell: `params` were refused
         source = "\n".join(f"{k} = {v!r}" for k, v in params.items())
         nb.cells.insert(index + 1, nbformat.v4.new_code_cell(
             source, metadata={"tags": ["injected-parameters"]}))
@@ -265,8 +281,10 @@ def run_notebook(path: Path, params: Mapping[str, object], *,
 
 def render_document(static: StaticPage, *, page: str, params: Mapping[str, object],
                     vega_script: str | None = None) -> str:
-    """The report's HTML: the page, vega-embed's JavaScript inlined, and a footer saying
-    what was run with which parameters."""
+    """The report's HTML: the page, vega-embed's JavaScript inlined, and a footer.
+
+    The footer says what was run with which parameters.
+    """
     from shopnb.charts import render
     from shopnb.theme import COLORS, FONT
 

@@ -21,15 +21,21 @@ Example:
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import re
 import unicodedata
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import ParamSpec, TypeVar
+from typing import ParamSpec, TypeAlias, TypeVar
+
+import numpy as np
 
 from shopnb.errors import ShopDataError
+
+# a day (or a time) as the metric functions take it: whatever `pandas.Timestamp` reads
+DateLike: TypeAlias = str | dt.date | np.datetime64
 
 # Kinds of column and the dtype each becomes.
 DTYPES = {
@@ -131,6 +137,7 @@ class Column:
 
     @property
     def dtype(self) -> str:
+        """The pandas dtype a loader gives the column (by its kind)."""
         return DTYPES[self.kind]
 
 
@@ -146,10 +153,12 @@ class Table:
     defaults: tuple[tuple[str, str], ...] = ()  # key columns filled when absent
 
     def column(self, name: str) -> Column:
+        """The column called `name` (`StopIteration` if the table has none)."""
         return next(c for c in self.columns if c.name == name)
 
     @property
     def names(self) -> list[str]:
+        """The columns' names, in the table's order."""
         return [c.name for c in self.columns]
 
 
@@ -405,8 +414,9 @@ def table_name(name: str) -> str:
 
 
 class ByTable(dict[str, _V]):
-    """A dict keyed by table name that also answers to a table's old name (with a warning);
-    an unknown name is a `ShopDataError`, as everywhere in shopnb.
+    """A dict keyed by table name that also answers to a table's old name (with a warning).
+
+    An unknown name is a `ShopDataError`, as everywhere in shopnb.
 
     Example:
         >>> files = ByTable({"experiments": "实验.csv"})

@@ -46,7 +46,7 @@ __all__ = ["KERNEL_MB", "PAGE_EXTENSIONS", "Plan", "command", "is_loopback", "pl
 
 SHARE = Path(__file__).resolve().parent / "share"  # holds voila/templates/shopnb
 # A page's kernel, the pool's unit, in MiB (2^20 bytes) as `plan` counts the free memory:
-# 250 MiB = 262 MB, the largest page's kernel (A/B tests, 262-263 MB in bench_serve)
+# the largest page's kernel (the A/B page's, as bench_serve measures it)
 KERNEL_MB = 250
 MAX_POOL = 8  # kernels kept ready for one page: enough for 8 visitors arriving at once
 BUSIEST = ("index.ipynb", "funnel.ipynb")  # the pages a crowd opens first
@@ -138,6 +138,7 @@ class Plan:
 
     @property
     def preheat(self) -> bool:
+        """Whether any page has a pool of kernels started ahead of its visitors."""
         return any(self.pool.values())
 
     @property
@@ -173,10 +174,12 @@ class Plan:
         return [*argv, str(self.notebooks)]
 
     def voila_config(self) -> dict:
-        """The traitlets configuration that the command line cannot carry: the front-end
-        extensions a page loads, pools per page, and the charts' JavaScript file for the
-        template, which has the browser fetch it while the page loads rather than once the
-        first chart asks for it."""
+        """The traitlets configuration that the command line cannot carry.
+
+        The front-end extensions a page loads, pools per page, and the charts' JavaScript
+        file for the template, which has the browser fetch it while the page loads rather
+        than once the first chart asks for it.
+        """
         config: dict = {"VoilaConfiguration": {"extension_allowlist": list(PAGE_EXTENSIONS)}}
         if self.preheat:
             pools = {nb: {"pool_size": n} for nb, n in self.pool.items()}
@@ -239,7 +242,7 @@ def plan(notebooks: Path, *, host: str = "127.0.0.1", port: int = 8866,
 
 
 # Voila's own start, run by a fresh interpreter: the server process then holds Voila
-# alone, not shopnb's pandas and pyarrow (about 130 MB less)
+# alone, not shopnb's pandas and pyarrow
 _LAUNCH = ("import json, sys; from traitlets.config import Config; from voila.app import Voila; "
            "Voila.launch_instance(argv=sys.argv[2:], config=Config(json.loads(sys.argv[1])))")
 

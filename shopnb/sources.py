@@ -82,7 +82,7 @@ def _read_file(path: Path, hints: dict[str, bool], sheet: str | int | None) -> l
     if head.startswith(b"PK\x03\x04") or head.startswith(b"\xd0\xcf\x11\xe0"):
         return [_read_workbook(data, name, hints, sheet)]
     if head.startswith(b"PAR1"):
-        import pyarrow.parquet as pq  # here: about 4 MB a kernel whose pages read no Parquet
+        import pyarrow.parquet as pq  # here: a kernel whose pages read no Parquet skips its memory
 
         return [_from_arrow(pq.read_table(io.BytesIO(data)), name, first_row=1)]
     lowered = head.lstrip(b"\xef\xbb\xbf \r\n\t").lower()

@@ -39,15 +39,22 @@ import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath, PureWindowsPath
-from typing import Any, overload
+from typing import Any, TextIO, TypeAlias, overload
 from urllib.parse import parse_qs
 
 import pandas as pd
 import pyarrow as pa
 from pandas.api.types import is_datetime64_any_dtype, is_numeric_dtype
 
-from shopnb.datasets import LOADERS, SAMPLE_FILES, cache_folder, load_sample, sample_dir
-from shopnb.errors import LoadProblem, ShopDataError
+from shopnb.datasets import (
+    LOADERS,
+    SAMPLE_FILES,
+    ShopData,
+    cache_folder,
+    load_sample,
+    sample_dir,
+)
+from shopnb.errors import LoadProblem, ProblemKind, ShopDataError
 from shopnb.load import load_events, load_funnel, load_orders, load_videos
 from shopnb.schema import TABLES, table_name
 from shopnb.targets import load_targets
@@ -59,6 +66,7 @@ __all__ = [
     "ENV_NOTEBOOKS",
     "ENV_STATIC_BUNDLE",
     "MAX_UPLOAD_BYTES",
+    "FunnelData",
     "NOT_AN_EXPORT",
     "TARGETS_FILE",
     "UPLOADED",
@@ -108,8 +116,10 @@ def data_folder() -> Path:
 
 
 def notebooks_folder() -> Path:
-    """The pages' notebooks: ``SHOPNB_NOTEBOOKS``, else ``notebooks/`` beside the package
-    (a checkout), else the copy an installed wheel keeps in ``<prefix>/share/shopnb/notebooks``.
+    """The pages' notebooks folder.
+
+    ``SHOPNB_NOTEBOOKS``, else ``notebooks/`` beside the package (a checkout), else the copy
+    an installed wheel keeps in ``<prefix>/share/shopnb/notebooks``.
 
     Example:
         >>> (notebooks_folder() / "index.ipynb").exists()
@@ -143,9 +153,9 @@ def lang(asked: str | None = None) -> str:
 
 
 def inside(folder: str | os.PathLike[str], relative: str | os.PathLike[str]) -> Path:
-    """`relative` resolved inside `folder`, or `ShopDataError` if it could leave it.
+    r"""`relative` resolved inside `folder`, or `ShopDataError` if it could leave it.
 
-    Refused: an empty name, an absolute path (``/x``, ``C:\\x``, ``\\\\host\\x``),
+    Refused: an empty name, an absolute path (``/x``, ``C:\x``, ``\\host\x``),
     any ``..`` part, a NUL character, and a symbolic link that points outside.
     The path need not exist.
 
@@ -175,8 +185,9 @@ def inside(folder: str | os.PathLike[str], relative: str | os.PathLike[str]) -> 
 # --- the data folder's tables ----------------------------------------------------------
 
 def table(name: str, data: str | os.PathLike[str] | None = None) -> pd.DataFrame | LoadProblem:
-    """The shop's table `name`, read once per kernel (callers get their own frame;
-    copy-on-write keeps the cached one as read).
+    """The shop's table `name`, read once per kernel.
+
+    Callers get their own frame; copy-on-write keeps the cached one as read.
 
     Where it comes from: with `data`, that file or folder inside the data folder;
     else, in a configured data folder, its subfolder named `name` (every export
@@ -208,12 +219,12 @@ def table(name: str, data: str | os.PathLike[str] | None = None) -> pd.DataFrame
             frame = load_sample(name)
         else:
             frame = _read(name, tuple((p, *_stamp(p)) for p in sources)).copy(deep=False)
-        # parsing leaves Arrow's allocator holding tens of MB it no longer uses
+        # parsing leaves Arrow's allocator holding memory it no longer uses
         pa.default_memory_pool().release_unused()
         return frame
     except ShopDataError as exc:
         server_log().warning("cannot read %s for the %s table: %s", shown, name, exc)
-        kind = "empty" if exc.issue.message == "the file is empty" else "broken"
+        kind: ProblemKind = "empty" if exc.issue.message == "the file is empty" else "broken"
         return LoadProblem(name, kind, shown, str(exc), str(folder))
     except OSError as exc:
         log_exception(f"cannot read {shown} for the {name} table")
@@ -262,8 +273,10 @@ def _stack(frames: list[pd.DataFrame]) -> pd.DataFrame:
 
 
 def stamps(names: Sequence[str]) -> list[object]:
-    """What tells the data folder's state apart for the tables `names`: the folder, each
-    table's files with their modification times and sizes, and the targets file's.
+    """What tells the data folder's state apart for the tables `names`.
+
+    The folder, each table's files with their modification times and sizes, and the
+    targets file's.
 
     Example:
         >>> stamps(["funnel"])[0] == str(data_folder())
@@ -289,8 +302,10 @@ TARGETS_FILE = "targets.toml"  # the shop's KPI targets, in the data folder
 
 @dataclass(frozen=True)
 class Targets:
-    """The shop's KPI targets: ``spec`` as `shopnb.targets.load_targets` takes it (empty:
-    the plans' defaults), the file they came from, and what was wrong with it."""
+    """The shop's KPI targets, the file they came from, and what was wrong with it.
+
+    ``spec`` is as `shopnb.targets.load_targets` takes it (empty: the plans' defaults).
+    """
 
     spec: dict[str, dict[str, float]]
     source: str | None = None
@@ -340,6 +355,8 @@ class ShopTables:
     issues: list[str] = field(default_factory=list)
 
 
+# what the funnel page takes (see `as_tables`)
+FunnelData: TypeAlias = "ShopTables | ShopData | pd.DataFrame | LoadProblem"
 NOT_AN_EXPORT = "not a known export (funnel, videos, orders or behaviour log)"
 _NO_FUNNEL = "no funnel data: add a 罗盘 product or deal export"
 _EXPORT_LOADERS: tuple[tuple[str, Callable[..., pd.DataFrame]], ...] = (
@@ -348,8 +365,10 @@ _EXPORT_LOADERS: tuple[tuple[str, Callable[..., pd.DataFrame]], ...] = (
 
 
 def read_exports(paths: Sequence[str | os.PathLike]) -> ShopTables:
-    """The funnel page's tables from export files of any kind: each file goes to the first
-    loader (events, orders, videos, funnel) that finds its columns.
+    """The funnel page's tables from export files of any kind.
+
+    Each file goes to the first loader (events, orders, videos, funnel) that finds its
+    columns.
 
     Raises:
         ShopDataError: a file that none of the loaders can read, or no funnel data.
@@ -411,9 +430,13 @@ def shop_tables(folder: str | os.PathLike | None = None) -> ShopTables:
     return read_exports(_files([path]))
 
 
-def as_tables(data: object) -> ShopTables:
-    """`data` as the funnel page's tables: `ShopTables` as they are, a DataFrame as the
-    funnel, else anything with ``.funnel`` (and ``.events``, ``.videos``, ``.orders``).
+def as_tables(data: FunnelData) -> ShopTables:
+    """`data` as the funnel page's tables.
+
+    `ShopTables` as they are, a DataFrame (or a `LoadProblem`) as the funnel, else anything
+    with ``.funnel`` (and ``.events``, ``.videos``, ``.orders``), such as the sample shop's
+    `ShopData`. Anything else becomes a funnel that `check_funnel` refuses, so that a page
+    says what is wrong rather than failing.
 
     Example:
         >>> as_tables(pd.DataFrame({"date": []})).videos is None
@@ -443,7 +466,7 @@ def funnel_tables(data: str | os.PathLike[str] | None = None) -> ShopTables | Lo
     shown = str(data) if data is not None else ", ".join(SAMPLE_FILES["funnel"])
     if data is None and folder == sample_dir():
         tables = shop_tables()
-        pa.default_memory_pool().release_unused()  # what parsing left behind (about 60 MB)
+        pa.default_memory_pool().release_unused()  # what parsing left behind
         return tables
     try:
         funnel = _sources("funnel", folder, data)
@@ -462,7 +485,7 @@ def funnel_tables(data: str | os.PathLike[str] | None = None) -> ShopTables | Lo
         return tables
     except ShopDataError as exc:
         server_log().warning("cannot read %s for the funnel page: %s", shown, exc)
-        kind = "empty" if exc.issue.message == "the file is empty" else "broken"
+        kind: ProblemKind = "empty" if exc.issue.message == "the file is empty" else "broken"
         return LoadProblem("funnel", kind, shown, str(exc), str(folder))
     except OSError as exc:
         log_exception(f"cannot read {shown} for the funnel page")
@@ -478,7 +501,7 @@ def _files(paths: list[Path]) -> list[Path]:
 
 # --- uploads ---------------------------------------------------------------------------------
 
-MAX_UPLOAD_BYTES = 20 * 2**20  # a year of daily product exports is about 10 MB
+MAX_UPLOAD_BYTES = 20 * 2**20  # room for a year of daily product exports in one file
 ACCEPTED = (".csv", ".txt", ".tsv", ".xlsx", ".xls", ".parquet")
 UPLOADED = "(upload)"  # a LoadProblem's folder for an uploaded file
 _MAGIC = {".xlsx": (b"PK\x03\x04",), ".xls": (b"\xd0\xcf\x11\xe0", b"PK\x03\x04"),
@@ -497,7 +520,7 @@ def read_uploads(files: Sequence[Mapping[str, Any]], table: None = None, *,
 
 def read_uploads(files: Sequence[Mapping[str, Any]], table: str | None = None, *,
                  max_bytes: int = MAX_UPLOAD_BYTES) -> pd.DataFrame | ShopTables | LoadProblem:
-    """Uploaded export files, checked and read without touching anything else on the server.
+    r"""Uploaded export files, checked and read without touching anything else on the server.
 
     A page's upload control (`ipywidgets.FileUpload`) hands the kernel each
     file's ``name`` and ``content`` (bytes). A file larger than `max_bytes`, one
@@ -523,7 +546,7 @@ def read_uploads(files: Sequence[Mapping[str, Any]], table: str | None = None, *
         takes it).
 
     Example:
-        >>> day = "日期,成交人数\\n2024-11-01,3\\n".encode()
+        >>> day = "日期,成交人数\n2024-11-01,3\n".encode()
         >>> found = read_uploads([{"name": "罗盘.csv", "content": day}], "funnel")
         >>> found["buyers"].tolist()
         [3]
@@ -563,7 +586,7 @@ def read_uploads(files: Sequence[Mapping[str, Any]], table: str | None = None, *
 
 
 def check_upload(name: str, content: bytes, *, max_bytes: int = MAX_UPLOAD_BYTES
-                 ) -> tuple[str, str] | None:
+                 ) -> tuple[ProblemKind, str] | None:
     """What is wrong with an uploaded file before it is read, as (kind, reason); None: nothing.
 
     Too large, not named as a table export, empty, or bytes that do not match
@@ -588,10 +611,10 @@ def check_upload(name: str, content: bytes, *, max_bytes: int = MAX_UPLOAD_BYTES
 
 
 def _base_name(name: str) -> str:
-    """The last part of an uploaded file's name, whatever the browser's separators.
+    r"""The last part of an uploaded file's name, whatever the browser's separators.
 
     Example:
-        >>> _base_name("C:\\\\exports\\\\..\\\\罗盘.csv"), _base_name("../../etc/passwd")
+        >>> _base_name("C:\\exports\\..\\罗盘.csv"), _base_name("../../etc/passwd")
         ('罗盘.csv', 'passwd')
     """
     base = PureWindowsPath(PurePosixPath(name.replace("\x00", "")).name).name
@@ -601,8 +624,9 @@ def _base_name(name: str) -> str:
 # --- can a page draw what it got -------------------------------------------------------------
 
 def check_funnel(funnel: object, measures: Sequence[str]) -> tuple[str, dict]:
-    """What is wrong with `funnel` for a page that draws `measures` by day, as a label key
-    and its fields (a `LoadProblem`'s own).
+    """What is wrong with `funnel` for a page that draws `measures` by day.
+
+    Given as a label key and its fields (a `LoadProblem`'s own).
 
     Returns ``("", {})`` when the page can draw at least one of `measures`.
 
@@ -629,8 +653,9 @@ def check_funnel(funnel: object, measures: Sequence[str]) -> tuple[str, dict]:
 
 
 def check_competitors(df: object, measures: Sequence[str]) -> tuple[str, dict]:
-    """What is wrong with `df` for a page that compares shops on `measures`, as a label key
-    and its fields (a `LoadProblem`'s own).
+    """What is wrong with `df` for a page that compares shops on `measures`.
+
+    Given as a label key and its fields (a `LoadProblem`'s own).
 
     Returns ``("", {})`` when the page can draw: a DataFrame with ``date``,
     ``shop`` and one of `measures`, numbers where the `competitors` schema has
@@ -665,11 +690,12 @@ def check_competitors(df: object, measures: Sequence[str]) -> tuple[str, dict]:
 def log_exception(what: str) -> None:
     """Write `what` and the current traceback to the server log, not to the page.
 
-    Example:
-        >>> try:
-        ...     1 / 0
-        ... except ZeroDivisionError:
-        ...     log_exception("dividing")  # doctest: +SKIP
+    Example (not run by the tests: it writes to this process's error stream)::
+
+        try:
+            1 / 0
+        except ZeroDivisionError:
+            log_exception("dividing")
     """
     server_log().error(what, exc_info=True)
 
@@ -690,7 +716,7 @@ def server_log() -> logging.Logger:
     """
     if not logger.handlers:
         try:
-            stream = open(sys.stderr.fileno(), "w", closefd=False)  # noqa: SIM115
+            stream: TextIO | None = open(sys.stderr.fileno(), "w", closefd=False)  # noqa: SIM115
         except (AttributeError, OSError, ValueError):
             stream = sys.__stderr__
         handler = logging.StreamHandler(stream)

@@ -24,9 +24,10 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TypeVar
 
 import numpy as np
+import pandas as pd
 
 from shopnb.errors import ShopDataError
 
@@ -47,6 +48,8 @@ KPIS = (
     "roi",
     *(f"cost_per_{s[:-1]}" for s in COST_STAGES),
 )
+# a KPI's value: one number, or one per row (an array or a Series)
+Actual = TypeVar("Actual", float, np.ndarray, pd.Series)
 # what a target can be set for: the KPIs, the videos' completion and the funnel's totals
 TARGET_METRICS = (*KPIS, "completion_rate", "gmv", "orders", "buyers", "clicks", "impressions")
 
@@ -64,7 +67,7 @@ class Target:
     value: float
     direction: Direction = "min"
 
-    def gap(self, actual: float | np.ndarray) -> float | np.ndarray:
+    def gap(self, actual: Actual) -> Actual:
         """How far `actual` falls short, relative to the target (0 or less: met)."""
         short = (self.value - actual) if self.direction == "min" else (actual - self.value)
         return short / abs(self.value) if self.value else short

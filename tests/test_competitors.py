@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from shopnb import competitors as comp
+from shopnb.datasets import make_shop_data
 from shopnb.errors import ShopDataError
 from shopnb.load import load_competitors
 
@@ -432,9 +433,7 @@ def test_creator_benchmark_latest_snapshot_and_group_percentiles():
 
 @pytest.fixture(scope="module")
 def shop():
-    datasets = pytest.importorskip(
-        "shopnb.datasets", reason="shopnb.datasets (the sample shop) is not on this branch yet")
-    return datasets.make_shop_data(seed=7)
+    return make_shop_data(seed=7)
 
 
 def test_sample_planted_price_cuts_are_all_found_and_nothing_else(shop):

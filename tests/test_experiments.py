@@ -23,6 +23,7 @@ import statsmodels.stats.proportion as smprop
 import tea_tasting as tt
 
 from shopnb import experiments as ex
+from shopnb.datasets import make_shop_data
 from shopnb.errors import DataIssue, ShopDataError
 
 REALDATA = Path(__file__).resolve().parents[1].parent / "shared" / "realdata"
@@ -785,9 +786,7 @@ def test_cookie_cats_retention_by_gate_and_its_sample_ratio_check():
 
 @pytest.fixture(scope="module")
 def shop():
-    datasets = pytest.importorskip("shopnb.datasets", reason="the sample shop is not on "
-                                   "this branch yet")
-    return datasets.make_shop_data(7)
+    return make_shop_data(7)
 
 
 def _experiment(shop, name: str) -> pd.DataFrame:

@@ -11,8 +11,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-
-import shopnb
+from nbclient import NotebookClient
 
 NOTEBOOKS = sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("*.ipynb"))
 CELL_TIMEOUT = 120  # s; a page notebook runs in 3-6 s
@@ -76,13 +75,6 @@ def _with_parameters(nb: nbformat.NotebookNode, **params: str) -> nbformat.Noteb
 @pytest.mark.parametrize("lang", ["zh", "en"])
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=_ids(NOTEBOOKS))
 def test_notebook_runs_headless_and_shows_a_page(path, lang):
-    if not hasattr(shopnb, "load_sample"):
-        pytest.skip(
-            "shopnb.load_sample does not exist yet: the notebooks load the sample shop with it "
-            "(this test runs by itself once it does)"
-        )
-    from nbclient import NotebookClient
-
     nb = _with_parameters(nbformat.read(path, as_version=4), lang=lang)
     client = NotebookClient(
         nb,

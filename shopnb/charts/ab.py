@@ -97,7 +97,8 @@ def ab_forest(result: pd.DataFrame, *, variants: list[str], level: float, lang: 
 @lru_cache(maxsize=64)
 def _forest_layout(lang: str) -> alt.FacetChart:
     """The forest's layout; the level rides on the rows and the title, so that a new level
-    builds no layout."""
+    builds no layout.
+    """
     sig = [t(_SIGNIFICANCE_LABELS[k], lang) for k in (1, 0, -1)]
     lift = t("ab_rel_effect", lang)
     tooltip = [
@@ -184,7 +185,8 @@ def ab_daily(daily: pd.DataFrame, *, variants: list[str], metric: str, percent: 
 @lru_cache(maxsize=64)
 def _daily_layout(percent: bool, lang: str) -> alt.Chart:
     """The daily chart's layout: the metric is named by the title and the rows (not the
-    axis), so that another metric or experiment builds no layout."""
+    axis), so that another metric or experiment builds no layout.
+    """
     date, value = t("date", lang), t("ab_value", lang)
     fmt = ".2%" if percent else ",.3f"
     return (
@@ -230,7 +232,8 @@ def _posterior_layout(lang: str) -> alt.LayerChart:
 def ab_sample_size(curve: pd.DataFrame, *, mde: float, metric: str, lang: str = "zh"
                    ) -> alt.LayerChart:
     """The planner's curve: users per variant (log scale) against the minimum detectable
-    relative lift, with the chosen lift marked (`shopnb.experiments.plan_for` rows)."""
+    relative lift, with the chosen lift marked (`shopnb.experiments.plan_for` rows).
+    """
     _needs(curve, ["mde", "n_per_variant", "days"], "ab_sample_size")
     return _with_rows(_sample_size_layout(float(mde), lang),
                       curve[["mde", "n_per_variant", "days"]],

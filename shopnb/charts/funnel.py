@@ -44,7 +44,8 @@ def kpi_format(kpi: str) -> str:
 
 def value_label(kind: str, value: object, lang: str = "zh") -> str:
     """A code shown in words: ``value_label("channel", "ads", "zh") == "千川"``; stages,
-    events, carriers, channels and formats (``fn_stage_*``, ``fn_carrier_*`` ...)."""
+    events, carriers, channels and formats (``fn_stage_*``, ``fn_carrier_*`` ...).
+    """
     key = f"fn_{kind}_{value}"
     return t(key, lang) if key in LABELS[lang] else str(value)
 

@@ -177,6 +177,7 @@ def _colour_at(place: int) -> str:
 def _color_of(field: str, title: str) -> alt.Color:
     """Colour by `field`, each value in the colour its rows carry (`_placed`). The legend
     lists the values drawn by name: Vega-Lite pairs a field's colours with the values in
-    that order, so the domain must keep it (a sort by place would swap colours)."""
+    that order, so the domain must keep it (a sort by place would swap colours).
+    """
     return (alt.Color(f"{field}:N").scale(range=alt.FieldRange("colour")).title(title)
             .legend(orient="top"))

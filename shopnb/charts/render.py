@@ -93,7 +93,8 @@ def vl_version() -> str:
 def vega_script() -> str:
     """vega, vega-lite and vega-embed for the Vega-Lite version Altair writes: one classic
     script that sets the global ``vegaEmbed``, safe inside a ``<script>`` element (``</`` is
-    escaped). Built by vl-convert once, then read from the user cache."""
+    escaped). Built by vl-convert once, then read from the user cache.
+    """
     def build() -> str:
         import vl_convert as vlc  # only when no cached copy: it is big to load
 

@@ -1,5 +1,6 @@
-"""Experiment tables: their shape, cleaning, metric specs and the one-pass sums that
-tea-tasting's `Aggregates` are built from.
+"""Experiment tables: their shape, cleaning, metric specs and the one-pass sums.
+
+The sums are what tea-tasting's `Aggregates` are built from.
 
 Example:
     >>> import pandas as pd
@@ -20,7 +21,7 @@ import tea_tasting as tt
 from pandas.api.types import is_bool_dtype, is_numeric_dtype
 
 from shopnb.errors import ShopDataError
-from shopnb.schema import TABLES, renamed_keywords
+from shopnb.schema import TABLES, DateLike, renamed_keywords
 
 __all__ = ["Metric", "Metrics", "between_days", "clean", "experiment_days", "experiment_names",
            "is_aggregated", "one_experiment", "pre_period_covariate", "suggest_metrics",
@@ -123,8 +124,9 @@ def is_aggregated(data: pd.DataFrame, *, variant: str = "variant", user_id: str 
 @renamed_keywords(unit="user_id")
 def clean(data: pd.DataFrame, *, variant: str = "variant", user_id: str = "user_id"
           ) -> pd.DataFrame:
-    """One trustworthy row per user; what was dropped is in ``attrs["excluded"]`` and
-    ``attrs["notes"]``.
+    """One trustworthy row per user.
+
+    What was dropped is in ``attrs["excluded"]`` and ``attrs["notes"]``.
 
     Dropped: rows without a variant; rows whose variant disagrees with a column
     the loader found paired with it (ab_data.csv's landing_page: control sees
@@ -162,10 +164,10 @@ def clean(data: pd.DataFrame, *, variant: str = "variant", user_id: str = "user_
 
 def _paired_columns(data: pd.DataFrame, variant: str) -> list[str]:
     """Columns the loader reported as disagreeing with the variant (see load._experiment_shape)."""
-    cols = []
+    cols: list[str] = []
     for issue in data.attrs.get("issues", []):
         col = getattr(issue, "column", None)
-        if col in data.columns and col != variant and "disagree" in str(issue):
+        if col is not None and col in data.columns and col != variant and "disagree" in str(issue):
             cols.append(col)
     return list(dict.fromkeys(cols))
 
@@ -179,7 +181,7 @@ def _off_pairing(data: pd.DataFrame, variant: str, col: str) -> np.ndarray:
 
 def _has_repeats(ids: pd.Series) -> bool:
     ids = ids.dropna()
-    if is_numeric_dtype(ids):  # a sort is several times faster than hashing 10 M ids
+    if is_numeric_dtype(ids):  # sorting millions of numeric ids is faster than hashing them
         values = np.sort(ids.to_numpy())
         return bool((values[1:] == values[:-1]).any())
     return not pd.Index(ids).is_unique
@@ -312,8 +314,11 @@ def _is_flag(s: pd.Series) -> bool:
 
 
 def _is_count_share(data: pd.DataFrame, numer: str, denom: str) -> bool:
-    """Both columns hold whole numbers of zero or more and the numerator never exceeds
-    the denominator (clicks of impressions): a binomial proportion."""
+    """Whether `numer` of `denom` is a binomial proportion (such as clicks of impressions).
+
+    It is when both columns hold whole numbers of zero or more and the numerator never
+    exceeds the denominator.
+    """
     x, n = _floats(data[numer]), _floats(data[denom])
     ok = ~(np.isnan(x) | np.isnan(n))
     x, n = x[ok], n[ok]
@@ -329,8 +334,11 @@ def _floats(s: pd.Series) -> np.ndarray:
 
 @dataclass
 class _Sums:
-    """Per-group count, sums and (centred) cross-products, for any grouping (variant, or
-    variant x day): everything tea-tasting's `Aggregates` needs, and cumulable."""
+    """Per-group count, sums and (centred) cross-products, for any grouping.
+
+    The grouping is variant, or variant x day; the sums are everything tea-tasting's
+    `Aggregates` needs, and they cumulate.
+    """
 
     n: np.ndarray
     shift: dict[str, float]
@@ -425,9 +433,10 @@ _USER_METRICS: dict[str, str | tuple[str, str]] = {
 @renamed_keywords(unit="user_id")
 def suggest_metrics(data: pd.DataFrame, *, variant: str = "variant", user_id: str = "user_id",
                     date: str = "date") -> dict[str, str | tuple[str, str]]:
-    """The usual metrics that `data`'s columns allow: CTR, click-to-buy rate, revenue per
-    impression and order value on daily aggregates; conversion, revenue, orders and
-    clicks per user, and revenue per buyer on user rows.
+    """The usual metrics that `data`'s columns allow.
+
+    CTR, click-to-buy rate, revenue per impression and order value on daily aggregates;
+    conversion, revenue, orders and clicks per user, and revenue per buyer on user rows.
 
     Example:
         >>> suggest_metrics(pd.DataFrame({"variant": ["A", "B"], "impressions": [9, 9],
@@ -461,8 +470,10 @@ def experiment_names(data: pd.DataFrame, *, experiment: str = "experiment") -> l
 
 def one_experiment(data: pd.DataFrame, name: str, *, experiment: str = "experiment"
                    ) -> pd.DataFrame:
-    """The rows of experiment `name`, without the columns it leaves empty (another test's
-    metrics); every row when `data` has no `experiment` column.
+    """The rows of experiment `name`, without the columns it leaves empty.
+
+    The columns it leaves empty are another test's metrics. Every row is kept when `data`
+    has no `experiment` column.
 
     Example:
         >>> data = pd.DataFrame({"experiment": ["card", "price"], "variant": ["A", "A"],
@@ -498,7 +509,7 @@ def experiment_days(data: pd.DataFrame, *, date: str = "date") -> list[pd.Timest
     return list(pd.DatetimeIndex(data[date].dropna()).normalize().unique().sort_values())
 
 
-def between_days(data: pd.DataFrame, start: object, end: object, *, date: str = "date"
+def between_days(data: pd.DataFrame, start: DateLike, end: DateLike, *, date: str = "date"
                  ) -> pd.DataFrame:
     """The rows dated from `start` to `end`, both included.
 
@@ -512,7 +523,8 @@ def between_days(data: pd.DataFrame, start: object, end: object, *, date: str = 
 
 
 def pre_period_covariate(data: pd.DataFrame, *, prefix: str = "pre_") -> str | None:
-    """The first pre-experiment column (named ``pre_...``), the covariate CUPED adjusts by;
+    """The first pre-experiment column (named ``pre_...``), the covariate CUPED adjusts by.
+
     None when there is none.
 
     Example:

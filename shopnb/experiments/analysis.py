@@ -66,9 +66,11 @@ _DENSITY_POINTS = 120  # points of the posterior density curve
 
 def _compare(spec: _Spec, c: tt.aggr.Aggregates, t: tt.aggr.Aggregates, *, alpha: float,
              continuity: bool, log_scale: bool, test: bool = True) -> dict[str, float]:
-    """Interval, test (unless not `test`: then no ``pvalue`` for proportions), and the
-    normal-approximation standard error of the effect (plus, with `log_scale`, of the log
-    ratio) that the posterior and the sequential interval build on."""
+    """Interval, test and normal-approximation standard error of the effect.
+
+    Proportions get no ``pvalue`` unless `test`; with `log_scale`, the standard error of the
+    log ratio comes too. The posterior and the sequential interval build on these.
+    """
     level = 1 - alpha
     z = NormalDist().inv_cdf(1 - alpha / 2)
     out: dict[str, float] = {"control_n": c.count(), "treatment_n": t.count()}
@@ -112,9 +114,10 @@ def _looks(spec: _Spec, pairs: Sequence[tuple[tt.aggr.Aggregates, tt.aggr.Aggreg
     """`_compare` (without the test) of many (control, treatment) pairs: one row per pair.
 
     Proportions are worked out with arrays (`_proportion_looks`): tea-tasting builds two
-    frozen SciPy distributions per comparison (0.2 ms each), a third of an A/B page's
+    frozen SciPy distributions per comparison, which adds up to much of an A/B page's
     redraw when the cumulative chart compares every day. Pairs with a rate of 0 or 1
-    (where the normal interval degenerates) still go through tea-tasting."""
+    (where the normal interval degenerates) still go through tea-tasting.
+    """
     if spec.kind != "proportion":
         return pd.DataFrame([_compare(spec, c, t, alpha=alpha, continuity=continuity,
                                       log_scale=log_scale, test=False) for c, t in pairs])
@@ -124,7 +127,7 @@ def _looks(spec: _Spec, pairs: Sequence[tuple[tt.aggr.Aggregates, tt.aggr.Aggreg
     with np.errstate(divide="ignore", invalid="ignore"):  # rates of 0 or 1: answered below
         looks = pd.DataFrame(_proportion_looks(counts[:, 0], rates[:, 0], counts[:, 1],
                                                rates[:, 1], alpha=alpha, continuity=continuity))
-    for i in np.flatnonzero(~((rates > 0) & (rates < 1)).all(axis=1)):
+    for i in np.flatnonzero(~((rates > 0) & (rates < 1)).all(axis=1)).tolist():
         row = _compare(spec, *pairs[i], alpha=alpha, continuity=continuity,
                        log_scale=log_scale, test=False)
         looks.loc[i, list(looks.columns)] = [row[c] for c in looks.columns]
@@ -133,10 +136,11 @@ def _looks(spec: _Spec, pairs: Sequence[tuple[tt.aggr.Aggregates, tt.aggr.Aggreg
 
 def _proportion_looks(nc: np.ndarray, pc: np.ndarray, nt: np.ndarray, pt: np.ndarray, *,
                       alpha: float, continuity: bool) -> dict[str, np.ndarray]:
-    """`_compare`'s fields for proportion pairs (control rate `pc` of `nc`, treatment `pt` of
-    `nt`) as arrays, by tea-tasting's own formulas (`tt.Proportion(method="norm",
-    equal_var=False)`, two-sided: the unpooled normal interval and the log-ratio interval);
-    no p-value. For rates strictly between 0 and 1.
+    """`_compare`'s fields for proportion pairs as arrays, by tea-tasting's own formulas.
+
+    The control rate is `pc` of `nc`, the treatment's `pt` of `nt`; the formulas are
+    `tt.Proportion(method="norm", equal_var=False)`'s, two-sided: the unpooled normal
+    interval and the log-ratio interval; no p-value. For rates strictly between 0 and 1.
 
     Example:
         >>> f = _proportion_looks(np.array([4000.0]), np.array([0.05]), np.array([4000.0]),
@@ -199,8 +203,10 @@ def sequential_interval(effect: Any, se: Any, n: Any, *, alpha: float = 0.05,
 
 
 def _sequential(stats: Any, *, alpha: float, n_tuning: Any) -> dict[str, Any]:
-    """The always-valid interval and p-value of comparisons: `stats` is a row of
-    `_compare` (floats) or a frame of them (columns)."""
+    """The always-valid interval and p-value of comparisons.
+
+    `stats` is a row of `_compare` (floats) or a frame of them (columns).
+    """
     n = stats["control_n"] + stats["treatment_n"]
     lo, hi, p = sequential_interval(stats["effect_size"], stats["effect_size_se"], n,
                                     alpha=alpha, n_tuning=n_tuning)
@@ -227,8 +233,11 @@ def _normal_chance(row: dict[str, float]) -> None:
 
 def _posterior_draws(spec: _Spec, row: dict[str, float], rng: np.random.Generator
                      ) -> tuple[np.ndarray, np.ndarray]:
-    """Draws of the absolute and relative effect: beta-binomial for proportions (uniform
-    prior), normal for means and ratios (flat prior; the relative effect log-normal)."""
+    """Draws of the absolute and relative effect.
+
+    Beta-binomial for proportions (uniform prior), normal for means and ratios (flat prior;
+    the relative effect log-normal).
+    """
     if spec.kind == "proportion":
         nc, nt = row["control_n"], row["treatment_n"]
         xc, xt = row["control"] * nc, row["treatment"] * nt
@@ -242,8 +251,10 @@ def _posterior_draws(spec: _Spec, row: dict[str, float], rng: np.random.Generato
 
 def _bayes(spec: _Spec, row: dict[str, float], *, alpha: float, rng: np.random.Generator
            ) -> pd.DataFrame:
-    """Fill chance to win, expected loss and credible intervals from posterior draws;
-    return the posterior density of the relative effect for charts."""
+    """Fill chance to win, expected loss and credible intervals from posterior draws.
+
+    Returns the posterior density of the relative effect, for charts.
+    """
     diff, rel = _posterior_draws(spec, row, rng)
     q = [alpha / 2, 1 - alpha / 2]
     lo, hi = np.quantile(diff, q)
@@ -256,8 +267,11 @@ def _bayes(spec: _Spec, row: dict[str, float], *, alpha: float, rng: np.random.G
 
 
 def _density(spec: _Spec, row: dict[str, float], rel: np.ndarray) -> pd.DataFrame:
-    """The posterior density of the relative effect on a grid: exact (log-normal) for
-    means and ratios; for proportions a histogram of the draws, lightly smoothed."""
+    """The posterior density of the relative effect on a grid.
+
+    Exact (log-normal) for means and ratios; for proportions a histogram of the draws,
+    lightly smoothed.
+    """
     lo, hi = np.quantile(rel, [0.0005, 0.9995])
     if spec.kind != "proportion":
         grid = np.linspace(lo, hi, _DENSITY_POINTS)
@@ -319,6 +333,7 @@ def analyze(data: pd.DataFrame, metrics: Metrics, *, variant: str = "variant",
             a binomial proportion (z-test on the totals); any other pair (money
             per impression) is a ratio with the rows (days) as units, by the
             delta method.
+        variant: the variant column.
         control: the control variant; default ``"control"`` if present, else
             the first name in sorted order.
         alpha: significance level; intervals are ``1 - alpha``.
@@ -335,10 +350,12 @@ def analyze(data: pd.DataFrame, metrics: Metrics, *, variant: str = "variant",
             name) or per metric (a mapping); ``variance_reduction`` reports
             the gain.
         sequential: always-valid intervals and p-values (`sequential_interval`)
-            so the test may be looked at every day; ``n_tuning`` is the
-            planned total sample (default: the current one).
+            so the test may be looked at every day.
+        n_tuning: the planned total sample of the sequential intervals (default: the
+            current one).
         continuity: Yates' continuity correction for proportions.
-        user_id, date: the user-id and date columns, when present.
+        user_id: the user-id column, when present.
+        date: the date column, when present.
         seed: the seed of the posterior draws (results are reproducible).
 
     Returns:
@@ -441,6 +458,7 @@ def srm(data: pd.DataFrame, *, variant: str = "variant",
 
     Args:
         data: experiment rows.
+        variant: the variant column.
         expected: the planned split, as weights per variant (a mapping, or a
             sequence in sorted variant order); default an equal split.
         count: a column to sum per variant (e.g. ``"impressions"`` on

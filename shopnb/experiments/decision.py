@@ -38,9 +38,11 @@ class Reason:
 
 @dataclass(frozen=True)
 class Verdict:
-    """``decision`` is ``"ship"``, ``"keep running"``, ``"stop"`` or ``"no verdict"``
-    (the sample-ratio check failed: ``srm_warning``); ``winner`` names the variant to
-    ship."""
+    """What to do with an experiment, and why.
+
+    ``decision`` is ``"ship"``, ``"keep running"``, ``"stop"`` or ``"no verdict"`` (the
+    sample-ratio check failed: ``srm_warning``); ``winner`` names the variant to ship.
+    """
 
     decision: str
     reasons: tuple[Reason, ...]
@@ -156,8 +158,10 @@ def significance(result: pd.DataFrame, *, lower_is_better: Sequence[str] = ()) -
 
 
 def _signed_significance(row: pd.Series, *, alpha: float, bayes: bool, lower: set[str]) -> int:
-    """+1 significantly better, -1 significantly worse, 0 neither (for that metric's
-    direction)."""
+    """+1 significantly better, -1 significantly worse, 0 neither.
+
+    Better and worse follow the metric's direction (`lower` names the lower-is-better ones).
+    """
     sign = -1 if row["metric"] in lower else 1
     if bayes:
         ctw = row["chance_to_win"]
@@ -169,8 +173,10 @@ def _signed_significance(row: pd.Series, *, alpha: float, bayes: bool, lower: se
 
 
 def _power_need(row: Any, *, mde: float, alpha: float, power: float) -> dict[str, float]:
-    """Power at the current sample to detect max(|observed|, mde) (relative), and the
-    factor by which the sample must grow to reach `power`."""
+    """Power at the current sample, and the factor by which the sample must grow.
+
+    The power is to detect max(|observed|, mde) (relative); the factor reaches `power`.
+    """
     effect = max(abs(row.rel_effect_size), mde)
     delta, se = effect * abs(row.control), row.effect_size_se
     if not (se > 0 and delta > 0):
@@ -183,7 +189,8 @@ def _power_need(row: Any, *, mde: float, alpha: float, power: float) -> dict[str
 
 def with_significance(result: pd.DataFrame, *, lower_is_better: Sequence[str] = ()
                       ) -> pd.DataFrame:
-    """`result` (an `analyze` output, its ``attrs`` kept) with a ``significance`` column:
+    """`result` (an `analyze` output, its ``attrs`` kept) with a ``significance`` column.
+
     +1 significantly better, -1 significantly worse, 0 neither (`significance`).
 
     Example:

@@ -74,10 +74,12 @@ def sample_size(baseline: float, mde: float, *, alpha: float = 0.05, power: floa
 
 
 def _normal_sample_size(effect: float, alpha: float, power: float) -> int:
-    """The fewest users per group for which statsmodels' `NormalIndPower` (two-sided, equal
-    groups) reaches `power` on a standardised `effect`: its closed form for one tail, then
+    """The fewest users per group for which statsmodels' `NormalIndPower` reaches `power`.
+
+    Two-sided, equal groups, on a standardised `effect`: its closed form for one tail, then
     the other tail (under 1e-6 at 80 % power) may save a user. ``solve_power`` gives the
-    same (see the tests) but searches, 8 times slower: a planner's curve took 27 ms.
+    same (see the tests) but searches, which is too slow for a planner's curve of many
+    effects.
 
     Example:
         >>> _normal_sample_size(5 / 80, 0.05, 0.8)
@@ -145,8 +147,10 @@ def duration(baseline: float, mde: float, daily_traffic: float, *, alpha: float 
 def plan_curve(baseline: float, mdes: Iterable[float], *, daily_traffic: float | None = None,
                alpha: float = 0.05, power: float = 0.8, variants: int = 2,
                relative: bool = True, sd: float | None = None) -> pd.DataFrame:
-    """Sample size per variant for a range of effects: the planner's curve. Given the
-    daily traffic, also the days needed and the days to run (whole weeks, at least 7).
+    """Sample size per variant for a range of effects: the planner's curve.
+
+    Given the daily traffic, also the days needed and the days to run (whole weeks, at
+    least 7).
 
     Example:
         >>> plan_curve(0.2, [0.05, 0.1], relative=False, daily_traffic=100)
@@ -173,9 +177,10 @@ def _days(total: float, daily_traffic: float) -> tuple[int, int]:
 
 def plan_for(result: pd.DataFrame, metric: str, mdes: Iterable[float], *, power: float = 0.8
              ) -> pd.DataFrame:
-    """The planner's curve for a metric already analysed: its control value as the
-    baseline, the spread per unit implied by its standard error (means and ratios),
-    the result's variants and alpha, and the traffic it saw per day.
+    """The planner's curve for a metric already analysed.
+
+    The baseline is its control value; the spread per unit is the one its standard error
+    implies (means and ratios); the variants, alpha and traffic per day are the result's.
 
     Example:
         >>> from shopnb.experiments import analyze

@@ -15,6 +15,7 @@ Example:
 from __future__ import annotations
 
 import html
+from collections.abc import Sequence
 
 import pandas as pd
 
@@ -82,7 +83,7 @@ def heading_html(text: str) -> str:
             f"{html.escape(text)}</div>")
 
 
-def table_html(title: str, head: list[str], rows: list[list[object]]) -> str:
+def table_html(title: str, head: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
     """A titled table of text cells, left-aligned; only the title when there are no rows.
 
     Args:
@@ -111,7 +112,7 @@ STATUS_COLORS = {"ok": COLORS["category"][4], "near": COLORS["warning_border"],
 _PERCENT_KPIS = ("ctr", "click_to_deal", "impression_to_deal", "refund_rate", "completion_rate")
 
 
-def format_kpi(kpi: str, value: object) -> str:
+def format_kpi(kpi: str, value: float | None) -> str:
     """A KPI's value as a card shows it: rates in %, GMV in whole yuan, ROI plain.
 
     Example:

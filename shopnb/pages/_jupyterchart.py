@@ -280,7 +280,8 @@ def _template(spec: dict) -> dict:
 
 class _Converted:
     """`chart` with its spec already converted: what Altair's own set-up of a JupyterChart
-    (parameters, selections, then the spec) is handed."""
+    (parameters, selections, then the spec) is handed.
+    """
 
     def __init__(self, chart: alt.TopLevelMixin, spec: dict) -> None:
         self._chart, self._spec = chart, spec

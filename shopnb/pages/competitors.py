@@ -71,6 +71,13 @@ class CompetitorsPage(widgets.VBox):
         selected: the rival picked in the share chart, or None.
         rivals: the rivals shown (top by the measure in the week).
         data: the weekly competitors table the page works on.
+
+    Args:
+        competitors: the ``competitors`` table, or a `LoadProblem` (see `build_competitors`).
+        funnel: the own shop's ``funnel`` table, for the products' life cycle.
+        own_shop: the own shop's name (default: the first shop in the table).
+        lang: ``"zh"`` or ``"en"``.
+        window: weeks per window of the life-cycle comparison.
     """
 
     def __init__(self, competitors: pd.DataFrame | LoadProblem,
@@ -81,9 +88,10 @@ class CompetitorsPage(widgets.VBox):
             raise ValueError(f"lang must be one of {', '.join(LANGS)}; got {lang!r}")
         self._lang, self._window, self._busy, self._asked_own = lang, window, False, own_shop
         self._problem, self._fields = check_competitors(competitors, MEASURES)
-        self.data = pd.DataFrame() if self._problem else comp.weekly(competitors)
-        self._shops = ([] if self._problem  # as they come in the table: the own shop first
-                       else list(dict.fromkeys(competitors["shop"].dropna())))
+        table = None if self._problem or isinstance(competitors, LoadProblem) else competitors
+        self.data = pd.DataFrame() if table is None else comp.weekly(table)
+        self._shops = ([] if table is None  # as they come in the table: the own shop first
+                       else list(dict.fromkeys(table["shop"].dropna())))
         self._funnel = funnel if isinstance(funnel, pd.DataFrame) else None
         self.selected: str | None = None
         self.rivals: list[str] = []
@@ -169,10 +177,12 @@ class CompetitorsPage(widgets.VBox):
 
     @property
     def own(self) -> str:
+        """The own shop chosen (``own_shop`` control)."""
         return self.controls["own_shop"].value
 
     @property
     def week(self) -> pd.Timestamp:
+        """The Monday of the week shown (``week`` control)."""
         return self.controls["week"].value
 
     def _scope(self) -> pd.DataFrame:
@@ -182,8 +192,11 @@ class CompetitorsPage(widgets.VBox):
     # --- drawing -------------------------------------------------------------------------
 
     def _refresh(self, *, share: bool = True) -> None:
-        """Recompute and redraw what changed; `share=False` keeps the share chart (and the
-        selection made in it). Charts whose inputs are unchanged only move their week rule."""
+        """Recompute and redraw what changed.
+
+        `share=False` keeps the share chart (and the selection made in it). Charts whose
+        inputs are unchanged only move their week rule.
+        """
         scope, own, measure = self._scope(), self.own, self.controls["measure"].value
         category, n, lang, week = (self.controls["category"].value,
                                    self.controls["rivals"].value, self._lang, self.week)
@@ -207,8 +220,10 @@ class CompetitorsPage(widgets.VBox):
                     "traffic": lambda: comp.traffic_mix_gap(scope, own, week=week)}
 
         def table(name: str, *key: object, of_week: bool = False) -> pd.DataFrame | None:
-            """Table `name` of the category's shops (kept by `key`), of the shops shown (and
-            of the `week`)."""
+            """Table `name` of the category's shops (kept by `key`), narrowed to those shown.
+
+            With `of_week`, also narrowed to the `week`.
+            """
             kept = self._kept((name, category, *key), lambda: _or_none(computes[name]))
             if kept is None:
                 return None
@@ -346,8 +361,9 @@ class CompetitorsPage(widgets.VBox):
 
 
 class CreatorBenchmarkPage(widgets.VBox):
-    """What `build_competitors` shows for a creator ranking (fans, likes and videos, no sales):
-    the creators with most fans by likes per video, and a table of the top ones.
+    """What `build_competitors` shows for a creator ranking (fans, likes and videos, no sales).
+
+    The creators with most fans by likes per video, and a table of the top ones.
 
     Attributes:
         controls: ``lang`` (ToggleButtons), and ``category`` (Dropdown, ``""`` = all) when
@@ -355,6 +371,10 @@ class CreatorBenchmarkPage(widgets.VBox):
         charts: ``{"creators": JupyterChart}``.
         table: an HTML table of the creators with most fans.
         benchmark: the `shopnb.competitors.creator_benchmark` table drawn.
+
+    Args:
+        ranking: a creator ranking (`shopnb.competitors.is_creator_ranking`).
+        lang: ``"zh"`` or ``"en"``.
     """
 
     TOP = 20
@@ -447,9 +467,11 @@ def build_competitors(competitors: pd.DataFrame | LoadProblem,
         window: weeks per window of the life-cycle comparison.
 
     Example:
-        >>> import shopnb as sn  # doctest: +SKIP
-        >>> build_competitors(sn.load_sample("competitors"), sn.load_sample("funnel"),
-        ...                   own_shop="山野集官方旗舰店")  # doctest: +SKIP
+        >>> from shopnb.datasets import load_sample
+        >>> page = build_competitors(load_sample("competitors"), load_sample("funnel"),
+        ...                          own_shop="山野集官方旗舰店")
+        >>> page.own, len(page.rivals) > 0
+        ('山野集官方旗舰店', True)
     """
     if comp.is_creator_ranking(competitors, measures=MEASURES):
         return CreatorBenchmarkPage(competitors, lang=lang)

@@ -32,6 +32,7 @@ from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from typing import Any
 
+import altair as alt
 import ipywidgets as widgets
 import numpy as np
 import pandas as pd
@@ -94,6 +95,11 @@ class ExperimentsPage(widgets.VBox):
         result: the current `analyze` output (with a ``significance`` column);
             ``verdict``: its `Verdict`; ``plan``: the planner's curve.
         srm_box, verdict_box, table, planner_text, notes, message: HTML widgets.
+
+    Args:
+        data: the ``experiments`` table, or a `LoadProblem` (see `build_experiments`).
+        lang: ``"zh"`` or ``"en"``.
+        experiment: which test to open first (default: the first).
     """
 
     def __init__(self, data: pd.DataFrame | LoadProblem, lang: str = "zh",
@@ -109,7 +115,8 @@ class ExperimentsPage(widgets.VBox):
         self._problem: tuple[str, dict[str, Any]] | None = None
         self._kept = Kept()
         ok = isinstance(data, pd.DataFrame) and "variant" in data.columns and not data.empty
-        self.data = data if ok else pd.DataFrame({"variant": pd.Series([], dtype="str")})
+        self.data: pd.DataFrame = (data if ok and not isinstance(data, LoadProblem)
+                                   else pd.DataFrame({"variant": pd.Series([], dtype="str")}))
         names = ex.experiment_names(self.data) if ok else []
 
         wide = {"style": {"description_width": "initial"}}
@@ -147,7 +154,7 @@ class ExperimentsPage(widgets.VBox):
         self.notes = widgets.HTML()
         self.planner_text = widgets.HTML()
         self.posterior_note = widgets.HTML()
-        self.charts: dict[str, Any] = {}
+        self.charts: dict[str, alt.JupyterChart] = {}
         self._keys: dict[str, tuple] = {}
         self._chart_boxes = {name: widgets.Box() for name in _CHARTS}
 
@@ -224,9 +231,11 @@ class ExperimentsPage(widgets.VBox):
 
     @contextmanager
     def _quietly(self, *names: str) -> Iterator[None]:
-        """Change controls without reacting to it, each control's options and value sent
-        to the browser in one message, so that it does not send back an in-between value
-        (a range slider whose options change would otherwise report index (0, 0))."""
+        """Change controls without reacting, each one's options and value sent at once.
+
+        One message per control, so that the browser does not send back an in-between value
+        (a range slider whose options change would otherwise report index (0, 0)).
+        """
         self._busy = True
         try:
             with ExitStack() as stack:
@@ -320,8 +329,10 @@ class ExperimentsPage(widgets.VBox):
         return None
 
     def _stale(self) -> set[str]:
-        """The charts whose inputs changed since they were drawn (each is drawn from a few
-        controls; redrawing only those keeps a change quick)."""
+        """The charts whose inputs changed since they were drawn.
+
+        Each is drawn from a few controls; redrawing only those keeps a change quick.
+        """
         values = {name: w.value for name, w in self.controls.items()}
         stale = set()
         for name, depends in _DEPENDS.items():
@@ -349,6 +360,7 @@ class ExperimentsPage(widgets.VBox):
     def _show(self, stale: set[str], cumulative: Callable[[], pd.DataFrame | None],
               daily_values: Callable[[], pd.DataFrame | None]) -> None:
         result, verdict, primary = self.result, self.verdict, self._primary
+        assert result is not None and verdict is not None, "_update sets both before showing"
         lang, variants = self._lang, result.attrs["variants"]
         level = self.controls["confidence"].value
         self.message.layout.display = "none"
@@ -379,7 +391,7 @@ class ExperimentsPage(widgets.VBox):
         if "planner" in stale:
             self._draw_planner()
 
-    def _draw(self, name: str, chart: Any) -> None:
+    def _draw(self, name: str, chart: alt.TopLevelSpec | None) -> None:
         box = self._chart_boxes[name]
         if chart is None:
             box.layout.display = "none"
@@ -551,7 +563,9 @@ def build_experiments(data: pd.DataFrame | LoadProblem, lang: str = "zh",
         experiment: which test to open first (default: the first).
 
     Example:
-        >>> import shopnb as sn  # doctest: +SKIP
-        >>> build_experiments(sn.load_sample("experiments"), lang="en")  # doctest: +SKIP
+        >>> from shopnb.datasets import load_sample
+        >>> page = build_experiments(load_sample("experiments"), lang="en")
+        >>> page.verdict.decision in ("ship", "keep running", "stop", "no verdict")
+        True
     """
     return ExperimentsPage(data, lang=lang, experiment=experiment)

@@ -33,7 +33,7 @@ Example:
     >>> page = build_funnel(funnel, lang="en")
     >>> page.controls["products"].value = ("2",)
     >>> page.charts["funnel"].chart.data["count"].tolist()
-    [1700.0, 75.0, 3.0]
+    [1700, 75, 3]
 """
 
 from __future__ import annotations
@@ -42,6 +42,7 @@ import html
 import os
 import urllib.parse
 from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import altair as alt
 import ipywidgets as widgets
@@ -63,10 +64,22 @@ from shopnb.pages._html import (
 from shopnb.pages._jupyterchart import chart_widget
 from shopnb.pages._widgets import draw_chart
 from shopnb.pages.header import PageHeader, lang_toggle
-from shopnb.store import NOT_AN_EXPORT, ShopTables, as_tables, check_funnel, read_uploads
+from shopnb.store import (
+    NOT_AN_EXPORT,
+    FunnelData,
+    ShopTables,
+    as_tables,
+    check_funnel,
+    read_uploads,
+)
 from shopnb.theme import COLORS, FONT
 
+if TYPE_CHECKING:  # the log is read by DuckDB, which eventlog imports when first asked
+    import duckdb
+
 __all__ = ["CHARTS", "FunnelPage", "build_funnel"]
+
+Data = TypeVar("Data")
 
 CHARTS = ("funnel", "trend", "waterfall", "heatmap", "decay", "events", "ttc")
 TABS = {"overview": ("funnel", "trend", "waterfall"), "content": ("heatmap", "decay"),
@@ -104,9 +117,14 @@ class FunnelPage(widgets.VBox):
         table: the current table (KPIs per day of the selection), as downloaded.
         alert_table: the alerts of the selection, newest first.
         message: a friendly notice when the data is bad or the selection empty.
+
+    Args:
+        data: the shop's tables or the ``funnel`` table (see `build_funnel`).
+        lang: ``"zh"`` or ``"en"``.
+        targets: KPI targets (a dict or a TOML file, see `shopnb.targets.load_targets`).
     """
 
-    def __init__(self, data: object, *, lang: str = "zh",
+    def __init__(self, data: FunnelData, *, lang: str = "zh",
                  targets: Mapping | str | os.PathLike | None = None) -> None:
         super().__init__(layout=widgets.Layout(max_width="1000px"))
         if lang not in LANGS:
@@ -116,7 +134,7 @@ class FunnelPage(widgets.VBox):
         self.table = pd.DataFrame()
         self.alert_table = pd.DataFrame()
         self._drawn: dict[str, tuple] = {}
-        self._events: object = None  # the prepared event log, made when first needed
+        self._events: duckdb.DuckDBPyRelation | None = None  # prepared when first needed
         self.title = widgets.HTML()
         self.message = widgets.HTML(layout=widgets.Layout(display="none"))
         self.info = widgets.HTML(layout=widgets.Layout(display="none"))
@@ -188,9 +206,10 @@ class FunnelPage(widgets.VBox):
 
     def _set_data(self, tables: ShopTables) -> None:
         """Take new tables: check them, fill the controls' options, redraw."""
-        self.data, self._events, self._drawn, self._ids = tables, None, {}, {}
+        self.data, self._events, self._drawn = tables, None, {}
+        self._ids: dict[int, pd.Series] = {}
         self._steps: list[str] = []
-        self._asked: dict[tuple, object] = {}
+        self._asked: dict[tuple, Any] = {}  # each query's own result type
         self._gpm_split: pd.DataFrame | None = None
         self._problem, self._fields = check_funnel(
             tables.funnel, ("impressions", "clicks", "buyers", "gmv"))
@@ -291,8 +310,10 @@ class FunnelPage(widgets.VBox):
             self._show_download()
 
     def draw_all(self) -> None:
-        """Draw every tab, not only the selected one: a report (`shopnb.report.publish`)
-        shows them all, while a visitor's page draws a tab when it is opened.
+        """Draw every tab, not only the selected one.
+
+        A report (`shopnb.report.publish`) shows them all, while a visitor's page draws a
+        tab when it is opened.
 
         Example:
             >>> from shopnb.store import shop_tables
@@ -355,8 +376,8 @@ class FunnelPage(widgets.VBox):
         else:
             self._show_alerts()
 
-    def _draw(self, name: str, key: tuple, compute: Callable[[], object],
-              draw: Callable[[object], alt.TopLevelMixin],
+    def _draw(self, name: str, key: tuple, compute: Callable[[], Data | None],
+              draw: Callable[[Data], alt.TopLevelMixin],
               note: Callable[[], str] | None = None) -> None:
         """Draw one chart (see `draw_chart`): only when `key` has changed."""
         draw_chart(self._drawn, name, key, self.charts[name], self.notes[name], compute, draw,
@@ -371,7 +392,7 @@ class FunnelPage(widgets.VBox):
         out = fn.period_summary(periods)
         return None if out["count"].sum() == 0 else out
 
-    def _trend_data(self) -> tuple | None:
+    def _trend_data(self) -> tuple[pd.DataFrame, float | None, pd.DataFrame] | None:
         kpi, daily = self.controls["kpi"].value, self.table
         if kpi not in daily.columns or daily[kpi].notna().sum() == 0:
             return None
@@ -399,15 +420,17 @@ class FunnelPage(widgets.VBox):
             return None
         return fn.ctr_decay(videos)
 
-    def _log(self) -> object:
+    def _log(self) -> duckdb.DuckDBPyRelation | None:
         """The event log as a DuckDB table, read when the user-path tab first needs it."""
         if self._events is None and self.data.events is not None:
             self._events = eventlog.prepare(self.data.events)
             self._steps = [s for s in EVENT_STEPS if s in eventlog.event_names(self._events)]
         return self._events
 
-    def _event_log(self):
+    def _event_log(self) -> duckdb.DuckDBPyRelation:
+        """The selected events of the log (only asked for when there is a log)."""
         log = self._log()
+        assert log is not None, "the user-path charts are drawn only from a log"
         start, end = self.period()
         chosen = self.controls["products"].value
         every = len(chosen) == len(self.controls["products"].options)
@@ -436,9 +459,12 @@ class FunnelPage(widgets.VBox):
             log, steps[0], steps[-1], window))
         return None if out.stats.empty or out.stats["users"].iloc[0] == 0 else out
 
-    def _from_log(self, name: str, query: Callable[[object, int], object]) -> object:
-        """A query on the selected events, kept while the selection is the same (a switch
-        of language redraws without asking DuckDB again)."""
+    def _from_log(self, name: str, query: Callable[[duckdb.DuckDBPyRelation, int], Data]
+                  ) -> Data:
+        """A query on the selected events, kept while the selection is the same.
+
+        A switch of language then redraws without asking DuckDB again.
+        """
         c = self.controls
         key = (name, self.period(), c["products"].value, c["carrier"].value,
                c["channel"].value, c["window"].value)
@@ -550,11 +576,14 @@ class FunnelPage(widgets.VBox):
         self.upload.description = t("fn_upload", lang)
         for i, name in enumerate(TABS):
             self.tabs.set_title(i, t(f"fn_tab_{name}", lang))
-        labels = {"kpi": lambda v: charts.kpi_label(v, lang),
-                  "compare": lambda v: t(f"fn_compare_{v}", lang),
-                  "window": lambda v: t(f"fn_window_{v}", lang),
-                  **{k: (lambda v, k=k: t("fn_all", lang) if v == _ALL
-                         else charts.value_label(k, v, lang)) for k in FILTERS}}
+        def filter_label(key: str) -> Callable[[str], str]:
+            return lambda v: t("fn_all", lang) if v == _ALL else charts.value_label(key, v, lang)
+
+        labels: dict[str, Callable[[str], str]] = {
+            "kpi": lambda v: charts.kpi_label(v, lang),
+            "compare": lambda v: t(f"fn_compare_{v}", lang),
+            "window": lambda v: t(f"fn_window_{v}", lang),
+            **{k: filter_label(k) for k in FILTERS}}
         self._busy = True  # new labels, same values: nothing to redraw
         try:
             for key, label in labels.items():
@@ -605,8 +634,11 @@ _NOTE = {"events": "events", "ttc": "events"}
 
 
 def _upload_problem_html(problem: LoadProblem, lang: str) -> str:
-    """Why the uploaded files were not taken: a file no loader takes, or no funnel among
-    them (each said in words first), else the file refused and why."""
+    """Why the uploaded files were not taken.
+
+    A file no loader takes, or no funnel among them (each said in words first), else the
+    file refused and why.
+    """
     if problem.kind == "missing":
         said, error = t("fn_upload_no_funnel", lang), problem.reason
     elif problem.reason.startswith(NOT_AN_EXPORT):
@@ -620,8 +652,11 @@ def _upload_problem_html(problem: LoadProblem, lang: str) -> str:
 # --- helpers -------------------------------------------------------------------------------------
 
 def _gpm_sentence(split: pd.DataFrame | None, lang: str) -> str:
-    """"GPM fell 18.0 %: CTR -2.0 %, conversion -15.0 %, AOV -1.0 %" (each factor's part
-    of the change, relative to the comparison's GPM)."""
+    """The change in GPM in words, with each factor's part of it.
+
+    Such as "GPM fell 18.0 %: CTR -2.0 %, conversion -15.0 %, AOV -1.0 %" (each factor's
+    part relative to the comparison's GPM).
+    """
     if split is None:
         return ""
     rel = split.assign(factor=split["factor"].astype(str)).set_index("factor")["gpm_rel_effect"]
@@ -642,7 +677,7 @@ def _download_link(table: pd.DataFrame, name: str, text: str) -> str:
             f"⬇ {html.escape(text)}</a>")
 
 
-def build_funnel(data: object, *, lang: str = "zh",
+def build_funnel(data: FunnelData, *, lang: str = "zh",
                  targets: Mapping | str | os.PathLike | None = None) -> FunnelPage:
     """The funnel page for a shop's tables.
 
@@ -655,7 +690,9 @@ def build_funnel(data: object, *, lang: str = "zh",
         targets: KPI targets (a dict or a TOML file, see `shopnb.targets.load_targets`).
 
     Example:
-        >>> from shopnb.store import shop_tables  # doctest: +SKIP
-        >>> build_funnel(shop_tables(), lang="en")  # doctest: +SKIP
+        >>> from shopnb.store import shop_tables
+        >>> page = build_funnel(shop_tables(), lang="en")
+        >>> page.controls["kpi"].value, page.message.layout.display
+        ('ctr', 'none')
     """
     return FunnelPage(data, lang=lang, targets=targets)

@@ -1,5 +1,6 @@
-"""The header every page shares: navigation between the pages and the language switch;
-and the words for a table a page could not read (`problem_text`).
+"""The header every page shares: navigation between the pages and the language switch.
+
+It also has the words for a table a page could not read (`problem_text`).
 
 `PageHeader(page, title, lang)` wraps a page's own title and language toggle
 in a bar with links to the other pages whose notebooks exist (the landing page,
@@ -96,6 +97,12 @@ class PageHeader(widgets.VBox):
             ``shopnb-nav``; the current page is marked ``aria-current="page"``).
         lang: the page's language toggle, as given.
         pages: the pages linked to.
+
+    Args:
+        page: the current page's name (marked in the navigation).
+        title: the page's title, shown below the navigation.
+        lang: the page's language toggle.
+        pages: the pages to link to (default: every page whose notebook is there).
     """
 
     def __init__(self, page: str, title: widgets.Widget, lang: widgets.ToggleButtons,
@@ -158,7 +165,7 @@ def follow_request(toggle: widgets.ValueWidget) -> threading.Thread | None:
     try:
         from IPython import get_ipython
 
-        loop = get_ipython().kernel.io_loop  # type: ignore[union-attr]
+        loop = get_ipython().kernel.io_loop
     except AttributeError:  # not in a kernel
         return None
     url = _request_info_url()

@@ -85,6 +85,12 @@ class IndexPage(widgets.VBox):
         upload_note: what became of the last upload (hidden until there is one).
         daily: the aggregated table the chart draws (empty when the data is bad).
         source: the uploaded file the trend shows, or None for the shop's own data.
+
+    Args:
+        funnel: the ``funnel`` table, or a `LoadProblem` (see `build_index`).
+        digest: the open alerts of every page; None: no alerts.
+        targets: KPI targets over the plans' defaults.
+        lang: ``"zh"`` or ``"en"``.
     """
 
     def __init__(self, funnel: pd.DataFrame | LoadProblem, digest: Digest | None = None, *,
@@ -241,7 +247,7 @@ class IndexPage(widgets.VBox):
 
 def _alert_text(row: pd.Series, lang: str) -> str:
     """One alert in words."""
-    def money(x: object) -> str:
+    def money(x: float) -> str:
         return "" if pd.isna(x) else f"{x:,.2f}"
 
     if row["page"] == "experiments":
@@ -295,8 +301,10 @@ def _kpis_html(table: pd.DataFrame, lang: str) -> str:
 
 
 def _alerts_html(digest: Digest, lang: str) -> str:
-    """The open alerts as a list: severity, page (linked), date and what happened; then
-    what could not be read or worked out."""
+    """The open alerts as a list: severity, page (linked), date and what happened.
+
+    Then what could not be read or worked out.
+    """
     alerts = digest.alerts
     cell = f"padding: 5px 10px; border-bottom: 1px solid {COLORS['grid']}; text-align: left;"
     rows = []
@@ -366,8 +374,9 @@ def build_index(funnel: pd.DataFrame | LoadProblem, digest: Digest | None = None
         lang: ``"zh"`` or ``"en"``; the page's toggle switches it later.
 
     Example:
-        >>> import shopnb as sn  # doctest: +SKIP
-        >>> from shopnb.digest import cached_digest  # doctest: +SKIP
-        >>> build_index(sn.store.table("funnel"), cached_digest())  # doctest: +SKIP
+        >>> from shopnb.datasets import load_sample
+        >>> page = build_index(load_sample("funnel"), lang="en")
+        >>> page.controls["measure"].value, page.message.layout.display
+        ('gmv', 'none')
     """
     return IndexPage(funnel, digest, targets=targets, lang=lang)
