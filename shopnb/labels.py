@@ -1,5 +1,6 @@
-"""The zh/en labels: every text a page or chart shows comes from `LABELS` through `t`,
-so each page works in Chinese and English.
+"""The zh/en labels of every text a page or chart shows.
+
+Every such text comes from `LABELS` through `t`, so each page works in Chinese and English.
 
 This module imports nothing (no Altair), so that anything may name a label cheaply.
 

@@ -14,9 +14,11 @@ Example:
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import altair as alt
 
-__all__ = ["COLORS", "FONT", "THEME_NAME", "shopnb_theme"]
+__all__ = ["COLORS", "Colors", "FONT", "THEME_NAME", "shopnb_theme"]
 
 THEME_NAME = "shopnb"
 
@@ -27,7 +29,22 @@ FONT = (
     "'PingFang SC', 'Microsoft YaHei', sans-serif"
 )
 
-COLORS = {
+
+class Colors(TypedDict):
+    """The theme's colours by use: one a key, and the palette of categories."""
+
+    primary: str
+    secondary: str
+    text: str
+    muted: str
+    grid: str
+    background: str
+    warning_bg: str
+    warning_border: str
+    category: list[str]
+
+
+COLORS: Colors = {
     "primary": "#fe2c55",  # the accent of Douyin-style shops
     "secondary": "#25a4c7",
     "text": "#1f2329",

@@ -57,14 +57,16 @@ def _value_text(values: pd.Series, kinds: pd.Series) -> list[str]:
 
 def ab_forest(result: pd.DataFrame, *, variants: list[str], level: float, lang: str = "zh"
               ) -> alt.FacetChart:
-    """Forest plot: each treatment's relative lift over control with its interval, one row
-    of panels per metric; the marker's shape says whether it is significant.
+    """Forest plot: each treatment's relative lift over control with its interval.
+
+    One row of panels per metric; the marker's shape says whether it is significant.
 
     Args:
         result: `shopnb.experiments.analyze` output with a ``significance`` column
             (`shopnb.experiments.significance`: +1, 0, -1).
         variants: all variant names, control first (for stable colours).
         level: the interval's level, e.g. 0.95, for the title.
+        lang: ``"zh"`` or ``"en"``, for titles and tooltips.
 
     Example:
         >>> import shopnb as sn  # doctest: +SKIP
@@ -96,8 +98,9 @@ def ab_forest(result: pd.DataFrame, *, variants: list[str], level: float, lang: 
 
 @lru_cache(maxsize=64)
 def _forest_layout(lang: str) -> alt.FacetChart:
-    """The forest's layout; the level rides on the rows and the title, so that a new level
-    builds no layout.
+    """The forest's layout.
+
+    The level rides on the rows and the title, so that a new level builds no layout.
     """
     sig = [t(_SIGNIFICANCE_LABELS[k], lang) for k in (1, 0, -1)]
     lift = t("ab_rel_effect", lang)
@@ -112,7 +115,7 @@ def _forest_layout(lang: str) -> alt.FacetChart:
         alt.Tooltip("p:Q").title(t("ab_pvalue_adjusted", lang)).format(".4f"),
         alt.Tooltip("chance:Q").title(t("ab_chance_to_win", lang)).format(".1%"),
     ]
-    y = alt.Y("variant:N").title(None).sort(_BY_ORDER)
+    y = alt.Y("variant:N", sort=_BY_ORDER).title(None)
     # each variant in its rows' colour as it is (the rows name the variants; Vega-Lite's
     # colour range from a field does not work in a facet)
     color = alt.Color("colour:N").scale(None)
@@ -127,7 +130,7 @@ def _forest_layout(lang: str) -> alt.FacetChart:
         tooltip=tooltip)
     zero = alt.Chart().mark_rule(strokeDash=[4, 4]).encode(x=alt.datum(0))
     return (
-        alt.layer(zero, interval, point)
+        alt.LayerChart(layer=[zero, interval, point])
         .properties(width=AB_WIDTH - 160, height=alt.Step(30))
         .facet(row=alt.Row("metric:N").title(None)
                .sort(alt.EncodingSortField("metric_order", op="min"))
@@ -143,6 +146,9 @@ def ab_cumulative(cum: pd.DataFrame, *, variants: list[str], metric: str, lang: 
 
     Args:
         cum: `shopnb.experiments.cumulative` rows of one metric.
+        variants: all variant names, control first (for stable colours).
+        metric: the metric's name, for the title.
+        lang: ``"zh"`` or ``"en"``, for titles and tooltips.
     """
     _needs(cum, ["date", "variant", "rel_effect_size", "rel_effect_size_ci_lower",
                  "rel_effect_size_ci_upper"], "ab_cumulative")
@@ -168,7 +174,7 @@ def _cumulative_layout(lang: str) -> alt.LayerChart:
     line = alt.Chart().mark_line(point=True).encode(
         x, alt.Y("rel_effect_size:Q").title(lift).axis(format="+.0%"), color, tooltip=tooltip)
     zero = alt.Chart().mark_rule(strokeDash=[4, 4]).encode(y=alt.datum(0))
-    return alt.layer(band, zero, line).properties(width=AB_WIDTH, height=240)
+    return alt.LayerChart(layer=[band, zero, line]).properties(width=AB_WIDTH, height=240)
 
 
 def ab_daily(daily: pd.DataFrame, *, variants: list[str], metric: str, percent: bool,
@@ -184,8 +190,10 @@ def ab_daily(daily: pd.DataFrame, *, variants: list[str], metric: str, percent: 
 
 @lru_cache(maxsize=64)
 def _daily_layout(percent: bool, lang: str) -> alt.Chart:
-    """The daily chart's layout: the metric is named by the title and the rows (not the
-    axis), so that another metric or experiment builds no layout.
+    """The daily chart's layout.
+
+    The metric is named by the title and the rows (not the axis), so that another metric
+    or experiment builds no layout.
     """
     date, value = t("date", lang), t("ab_value", lang)
     fmt = ".2%" if percent else ",.3f"
@@ -226,13 +234,15 @@ def _posterior_layout(lang: str) -> alt.LayerChart:
         tooltip=[alt.Tooltip("variant:N").title(t("ab_variant", lang)),
                  alt.Tooltip("rel_effect_size:Q").title(lift).format("+.1%")])
     zero = alt.Chart().mark_rule(strokeDash=[4, 4]).encode(x=alt.datum(0))
-    return alt.layer(area, zero).properties(width=AB_WIDTH, height=200)
+    return alt.LayerChart(layer=[area, zero]).properties(width=AB_WIDTH, height=200)
 
 
 def ab_sample_size(curve: pd.DataFrame, *, mde: float, metric: str, lang: str = "zh"
                    ) -> alt.LayerChart:
-    """The planner's curve: users per variant (log scale) against the minimum detectable
-    relative lift, with the chosen lift marked (`shopnb.experiments.plan_for` rows).
+    """The planner's curve: users per variant against the minimum detectable relative lift.
+
+    Users are on a log scale, the chosen lift is marked (`shopnb.experiments.plan_for`
+    rows).
     """
     _needs(curve, ["mde", "n_per_variant", "days"], "ab_sample_size")
     return _with_rows(_sample_size_layout(float(mde), lang),
@@ -251,4 +261,4 @@ def _sample_size_layout(mde: float, lang: str) -> alt.LayerChart:
         alt.Y("n_per_variant:Q").title(n_title).scale(type="log").axis(format="~s"),
         tooltip=tooltip)
     chosen = alt.Chart().mark_rule(strokeDash=[4, 4]).encode(x=alt.datum(mde))
-    return alt.layer(line, chosen).properties(width=AB_WIDTH, height=220)
+    return alt.LayerChart(layer=[line, chosen]).properties(width=AB_WIDTH, height=220)

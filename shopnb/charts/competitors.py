@@ -1,5 +1,6 @@
-"""The competitors page's charts (`shopnb.pages.competitors`): shares, prices, content,
-audience and traffic gaps, life cycles, creators.
+"""The competitors page's charts (`shopnb.pages.competitors`).
+
+Shares, prices, content, audience and traffic gaps, life cycles, creators.
 
 Example:
     >>> week_value(pd.Timestamp("2026-06-15"))
@@ -60,8 +61,7 @@ def week_value(week: pd.Timestamp) -> str:
 
 
 def _week_rule(week: str | None) -> list[alt.Chart]:
-    """A dashed vertical rule at the week the page looks at (a `week_value`; nothing without
-    a week).
+    """A dashed vertical rule at the week the page looks at (a `week_value`), if any.
 
     The week is the parameter `WEEK_PARAM`, so a page can move the rule by setting
     ``jchart.params.week`` without redrawing the chart.
@@ -92,6 +92,7 @@ def share_chart(df: pd.DataFrame, *, measure: str = "gmv", shops: list[str] | No
             they also fix the colours, so pass the same list to the page's other charts.
         selected: a shop to start selected (the page keeps its choice across redraws).
         week: a week to mark with a dashed rule.
+        lang: ``"zh"`` or ``"en"``, for titles and tooltips.
 
     Example:
         >>> from shopnb import competitors
@@ -155,7 +156,7 @@ def _share_layout(measure: str, selected: str | None, week: str | None,
         opacity=chosen.then(alt.value(0.45)).when(anything).then(alt.value(0.12))
         .otherwise(alt.value(0.8)),
         tooltip=tooltip).add_params(selection))
-    return alt.layer(band, area, *_week_rule(week)).properties(
+    return alt.LayerChart(layer=[band, area, *_week_rule(week)]).properties(
         title=t("share_title", lang, measure=measure_label))
 
 
@@ -201,7 +202,7 @@ def _price_index_layout(by: str, week: str | None, weeks: tuple[pd.Timestamp, ..
     cuts = (base.transform_filter("datum.rival_cuts > 0")
             .mark_point(shape="triangle-down", size=160, filled=True, opacity=1, yOffset=-12)
             .encode(x, y, color, tooltip=tooltip))
-    return alt.layer(parity, lines, cuts, *_week_rule(week)).properties(
+    return alt.LayerChart(layer=[parity, lines, cuts, *_week_rule(week)]).properties(
         title=t("price_index_title", lang))
 
 
@@ -234,7 +235,7 @@ def content_chart(df: pd.DataFrame, *, shops: list[str] | None = None,
 def _content_layout(kinds: tuple[str, ...], lang: str) -> alt.Chart:
     shop_label = t("shop", lang)
     return alt.Chart().mark_bar().encode(
-        alt.Y("shop:N").sort(_BY_ORDER).title(shop_label),
+        alt.Y("shop:N", sort=_BY_ORDER).title(shop_label),
         alt.YOffset("content:N").sort(list(kinds)),
         alt.X("posts:Q").title(t("count", lang)),
         alt.Color("content:N").sort(list(kinds)).title(t("content_kind", lang))
@@ -279,7 +280,7 @@ def _gap_layout(labels: tuple[str, ...], min_gap: float, title: str, lang: str
     shop_label = t("shop", lang)
     bars = alt.Chart().mark_bar().encode(
         alt.X("label:N").sort(list(labels)).title(t("segment", lang)).axis(labelAngle=0),
-        alt.XOffset("shop:N").sort(_BY_ORDER),
+        alt.XOffset("shop:N", sort=_BY_ORDER),
         alt.Y("gap:Q").title(t("gap", lang)),
         _color_of("shop", shop_label),
         opacity=alt.when(alt.datum.flagged).then(alt.value(1.0)).otherwise(alt.value(0.35)),
@@ -291,7 +292,7 @@ def _gap_layout(labels: tuple[str, ...], min_gap: float, title: str, lang: str
     lines = pd.DataFrame({"gap": [-min_gap, min_gap]})
     limits = alt.Chart(lines).mark_rule(strokeDash=[4, 4]).encode(alt.Y("gap:Q"))
     zero = alt.Chart(lines).mark_rule().encode(y=alt.datum(0))
-    return alt.layer(bars, limits, zero).properties(
+    return alt.LayerChart(layer=[bars, limits, zero]).properties(
         title=t(title, lang, gap=f"{min_gap:g}"), width=_WIDTH)
 
 
@@ -329,7 +330,8 @@ def lifecycle_chart(df: pd.DataFrame, *, weeks: int = 4, lang: str = "zh") -> al
                  alt.Tooltip("conversion:Q").title(t("conversion", lang)).format(".2%"),
                  alt.Tooltip("traffic_cost:Q").title(t("traffic_cost", lang)).format(".1%"),
                  alt.Tooltip("gmv:Q").title(t("gmv", lang)).format(",.0f")])
-    return alt.layer(zero, dots).properties(title=t("lifecycle_title", lang, weeks=weeks))
+    return alt.LayerChart(layer=[zero, dots]).properties(
+        title=t("lifecycle_title", lang, weeks=weeks))
 
 
 def creator_chart(df: pd.DataFrame, *, n: int = 300, lang: str = "zh") -> alt.Chart:

@@ -1,5 +1,7 @@
-"""The funnel page's charts (`shopnb.pages.funnel`): the funnel, KPI trends, the heat map,
-CTR decay, time to convert, the GPM waterfall; and the words and formats they share.
+"""The funnel page's charts (`shopnb.pages.funnel`), and the words and formats they share.
+
+The charts: the funnel, KPI trends, the heat map, CTR decay, time to convert, the GPM
+waterfall.
 
 Example:
     >>> value_label("channel", "ads", "zh"), kpi_format("ctr"), duration_text(90, "en")
@@ -43,8 +45,10 @@ def kpi_format(kpi: str) -> str:
 
 
 def value_label(kind: str, value: object, lang: str = "zh") -> str:
-    """A code shown in words: ``value_label("channel", "ads", "zh") == "千川"``; stages,
-    events, carriers, channels and formats (``fn_stage_*``, ``fn_carrier_*`` ...).
+    """A code shown in words: ``value_label("channel", "ads", "zh") == "千川"``.
+
+    For stages, events, carriers, channels and formats (``fn_stage_*``, ``fn_carrier_*``
+    ...).
     """
     key = f"fn_{kind}_{value}"
     return t(key, lang) if key in LABELS[lang] else str(value)
@@ -133,8 +137,8 @@ def _funnel_layout(labels: tuple[str, ...], order: tuple[str, ...], lang: str
     rate_text = base.mark_text(align="left", dx=8, dy=-8).encode(
         rate_x, y, *offset, text=alt.Text("rate_from_previous:Q").format(".1%"))
     return alt.hconcat(
-        alt.layer(bars, counts).properties(width=FUNNEL_WIDTH),
-        alt.layer(interval, points, rate_text).properties(width=FUNNEL_WIDTH * 0.7),
+        alt.LayerChart(layer=[bars, counts]).properties(width=FUNNEL_WIDTH),
+        alt.LayerChart(layer=[interval, points, rate_text]).properties(width=FUNNEL_WIDTH * 0.7),
     )
 
 
@@ -150,9 +154,11 @@ def kpi_trend_chart(daily: pd.DataFrame, *, kpi: str, target: float | None = Non
 
     Args:
         daily: ``date`` and the column `kpi`, one row per day.
+        kpi: the KPI drawn (a column of `daily`), e.g. ``"ctr"``.
         target: the KPI's target, or None for no rule.
         alerts: ``date``, ``kind`` ("off_target" or "drop") and the column `kpi` (the
             value marked); the kinds are told apart by shape and colour.
+        lang: ``"zh"`` or ``"en"``, for titles and tooltips.
 
     Example:
         >>> daily = pd.DataFrame({"date": pd.to_datetime(["2024-11-01", "2024-11-02"]),
@@ -199,8 +205,8 @@ def _trend_layout(kpi: str, target: float | None, alerts: bool, dots: bool,
             alt.Color("kind:N").scale(domain=kinds).title(t("fn_alert", lang)),
             tooltip=[*tooltip, alt.Tooltip("kind:N").title(t("fn_alert", lang))],
         ).transform_filter("datum.kind !== ''"))
-    return alt.layer(*layers).properties(title=t("fn_trend_title", lang, kpi=label),
-                                         width=_WIDTH)
+    return alt.LayerChart(layer=layers).properties(title=t("fn_trend_title", lang, kpi=label),
+                                                   width=_WIDTH)
 
 
 def rate_heatmap(df: pd.DataFrame, *, kpi: str, rows: str = "channel", columns: str = "carrier",
@@ -235,7 +241,7 @@ def rate_heatmap(df: pd.DataFrame, *, kpi: str, rows: str = "channel", columns: 
         text=alt.Text(f"{kpi}:Q").format(number),
         color=alt.when(alt.datum.dark).then(alt.value(COLORS["background"]))
         .otherwise(alt.value(COLORS["text"])))
-    return alt.layer(cells, text).properties(
+    return alt.LayerChart(layer=[cells, text]).properties(
         title=t("fn_heatmap_title", lang, kpi=label), width=420, height=34 * max(
             1, data["row_label"].nunique()))
 
@@ -350,4 +356,5 @@ def _waterfall_layout(order: tuple[str, ...], lang: str) -> alt.LayerChart:
     text = alt.Chart().mark_text(dy=-8).encode(
         x, alt.Y("top:Q"), text=alt.Text("value:Q").format(",.1f")).transform_calculate(
         top="max(datum.start, datum.end)")
-    return alt.layer(bar, text).properties(title=t("fn_waterfall_title", lang), width=460)
+    return alt.LayerChart(layer=[bar, text]).properties(title=t("fn_waterfall_title", lang),
+                                                        width=460)

@@ -15,9 +15,11 @@ Example:
 from __future__ import annotations
 
 import copy
+from typing import TypeVar
 
 import altair as alt
 import pandas as pd
+from altair.typing import ChartType, is_chart_type
 
 from shopnb.theme import COLORS
 
@@ -31,15 +33,19 @@ MAX_DOTS = 62
 
 
 _LAYOUT = "_shopnb_layout"
-_BY_ORDER = alt.EncodingSortField("order", op="min")  # in their place (`_placed`)
+# in their place (`_placed`); given as ``sort=``, as Altair types the ``.sort()`` method
+# without a sort object
+_BY_ORDER = alt.EncodingSortField("order", op="min")
+
+C = TypeVar("C", bound=ChartType)  # the helpers below give back the kind of chart given
 
 
-def _with_rows(layout: alt.TopLevelMixin, rows: pd.DataFrame, title: str | None = None
-               ) -> alt.TopLevelMixin:
-    """A copy of `layout` (a chart without data, cached per look) holding `rows` (and
-    `title`, when the title names what the rows are of), which remembers its layout: a
-    redraw can then send the layout's converted spec with the new rows and title, as long
-    as the chart is as built (`layout_of`).
+def _with_rows(layout: C, rows: pd.DataFrame, title: str | None = None) -> C:
+    """A copy of `layout` (a chart without data, cached per look) holding `rows`.
+
+    `title` is given when the title names what the rows are of. The copy remembers its
+    layout: a redraw can then send the layout's converted spec with the new rows and
+    title, as long as the chart is as built (`layout_of`).
 
     The copy is deep, so that changing a chart one was handed (``chart.encoding.y.title =
     ...``) changes neither the cached layout nor the next chart built on it.
@@ -61,9 +67,11 @@ def _with_rows(layout: alt.TopLevelMixin, rows: pd.DataFrame, title: str | None 
     return chart
 
 
-def _copy(layout: alt.TopLevelMixin) -> alt.TopLevelMixin:
-    """A deep copy of `layout` that shares its layers' own data frames (a target rule's row,
-    a gap chart's limits), so that two copies compare equal while they are as made.
+def _copy(layout: C) -> C:
+    """A deep copy of `layout` that shares its layers' own data frames.
+
+    Such frames are a target rule's row or a gap chart's limits; sharing them keeps two
+    copies equal while they are as made.
 
     Python's deep copy, not Altair's ``copy(deep=True)``: Altair's builds every object again
     through its constructor, which for a layered or concatenated chart combines its
@@ -87,8 +95,7 @@ def _frames(chart: alt.SchemaBase) -> list[pd.DataFrame]:
     return found
 
 
-def _dressed(chart: alt.TopLevelMixin, rows: pd.DataFrame, title: str | None
-             ) -> alt.TopLevelMixin:
+def _dressed(chart: C, rows: pd.DataFrame, title: str | None) -> C:
     """`chart` (changed in place) holding `rows`, and `title` as the value of `TITLE_PARAM`."""
     chart.data = rows
     if title is not None:
@@ -100,13 +107,15 @@ def _dressed(chart: alt.TopLevelMixin, rows: pd.DataFrame, title: str | None
 TITLE_PARAM = "shopnb_title"
 
 
-def _params_of(chart: alt.TopLevelMixin) -> list:
-    return [] if chart.params is alt.Undefined else list(chart.params)
+def _params_of(chart: ChartType) -> list:
+    return [] if alt.utils.is_undefined(chart.params) else list(chart.params)
 
 
-def layout_of(chart: object) -> alt.TopLevelMixin | None:
-    """The cached layout `chart` was built on (`_with_rows`), while the chart is as built
-    but for its rows and its title's value; None for any other chart, or once it changed.
+def layout_of(chart: object) -> ChartType | None:
+    """The cached layout `chart` was built on (`_with_rows`), while the chart is as built.
+
+    As built: changed in nothing but its rows and its title's value. None for any other
+    chart, or once the chart changed.
 
     The chart is compared with its layout holding the same rows, object by object (Altair's
     ``==``), not converted to a spec: that keeps a redraw's check cheap.
@@ -120,14 +129,16 @@ def layout_of(chart: object) -> alt.TopLevelMixin | None:
         >>> layout_of(chart) is None
         True
     """
-    layout = getattr(chart, _LAYOUT, None) if isinstance(chart, alt.TopLevelMixin) else None
+    if not is_chart_type(chart):
+        return None
+    layout = getattr(chart, _LAYOUT, None)
     if layout is None:
         return None
     as_built = _dressed(_copy(layout), chart.data, rows_title(chart))
     return layout if as_built == chart else None
 
 
-def rows_title(chart: alt.TopLevelMixin) -> str | None:
+def rows_title(chart: ChartType) -> str | None:
     """The title `_with_rows` gave `chart` (the value of its `TITLE_PARAM`), or None."""
     return next((param.value for param in _params_of(chart)
                  if getattr(param, "name", None) == TITLE_PARAM), None)
@@ -145,11 +156,12 @@ def _needs(df: pd.DataFrame, columns: list[str], what: str) -> None:
 
 
 def _placed(rows: pd.DataFrame, field: str, places: list[str]) -> pd.DataFrame:
-    """`rows` with the place of their `field` (a shop, a variant) in `places` (``order``;
-    values not in it come after) and its colour (``colour``, from the theme's palette by
-    that place). The charts read both from the rows (`_color_of`), so a shop or a variant
-    has the same colour in every chart and a chart's layout does not depend on which
-    ones it shows.
+    """`rows` with the place of their `field` (a shop, a variant) in `places`, and its colour.
+
+    The place is ``order`` (values not in `places` come after), the colour ``colour``,
+    from the theme's palette by that place. The charts read both from the rows
+    (`_color_of`), so a shop or a variant has the same colour in every chart and a chart's
+    layout does not depend on which ones it shows.
 
     Example:
         >>> _placed(pd.DataFrame({"shop": ["B", "A"]}), "shop", ["A", "B"])["order"].tolist()
@@ -161,8 +173,10 @@ def _placed(rows: pd.DataFrame, field: str, places: list[str]) -> pd.DataFrame:
 
 
 def _colour_at(place: int) -> str:
-    """The colour of the shop or variant in `place`: the theme's palette, then hues a golden
-    angle apart (each one drawn needs its own colour: Vega pairs the colours with them).
+    """The colour of the shop or variant in `place`: the theme's palette, then other hues.
+
+    The hues lie a golden angle apart: each one drawn needs its own colour, as Vega pairs
+    the colours with them.
 
     Example:
         >>> _colour_at(0) == COLORS["category"][0], _colour_at(10) != _colour_at(20)
@@ -175,9 +189,10 @@ def _colour_at(place: int) -> str:
 
 
 def _color_of(field: str, title: str) -> alt.Color:
-    """Colour by `field`, each value in the colour its rows carry (`_placed`). The legend
-    lists the values drawn by name: Vega-Lite pairs a field's colours with the values in
-    that order, so the domain must keep it (a sort by place would swap colours).
+    """Colour by `field`, each value in the colour its rows carry (`_placed`).
+
+    The legend lists the values drawn by name: Vega-Lite pairs a field's colours with the
+    values in that order, so the domain must keep it (a sort by place would swap colours).
     """
     return (alt.Color(f"{field}:N").scale(range=alt.FieldRange("colour")).title(title)
             .legend(orient="top"))

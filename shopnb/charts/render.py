@@ -91,14 +91,16 @@ def vl_version() -> str:
 
 @cache
 def vega_script() -> str:
-    """vega, vega-lite and vega-embed for the Vega-Lite version Altair writes: one classic
-    script that sets the global ``vegaEmbed``, safe inside a ``<script>`` element (``</`` is
-    escaped). Built by vl-convert once, then read from the user cache.
+    """vega, vega-lite and vega-embed for the Vega-Lite version Altair writes, as one script.
+
+    A classic script that sets the global ``vegaEmbed``, safe inside a ``<script>`` element
+    (``</`` is escaped). Built by vl-convert once, then read from the user cache.
     """
     def build() -> str:
         import vl_convert as vlc  # only when no cached copy: it is big to load
 
-        return vlc.javascript_bundle(vl_version=vl_version())
+        # vl-convert's stub makes `snippet` required; its default is the snippet wanted here
+        return vlc.javascript_bundle(vl_version=vl_version())  # type: ignore[call-arg]
 
     try:
         vlc_version = version("vl-convert-python")
@@ -136,8 +138,9 @@ alt.renderers.register(RENDERER, render_chart)
 
 
 def enable_renderer() -> None:
-    """Make ``shopnb`` Altair's renderer, if Altair's default one is still the active one
-    (a renderer the user chose stays).
+    """Make ``shopnb`` Altair's renderer, if Altair's default one is still the active one.
+
+    A renderer the user chose stays.
 
     Example:
         >>> enable_renderer()
