@@ -50,11 +50,12 @@ def give_back_memory(*_: object) -> None:
 
 
 def freeze_what_is_kept(*_: object) -> None:
-    """Move every object alive after a cell (the libraries, the data, the page) out of the
-    cyclic garbage collector's sight (`gc.freeze`): a full collection then looks only at
-    what the page's redraws made since. Objects whose last reference goes are still freed
-    at once; only reference cycles among the frozen objects would stay (the page they
-    make up is kept anyway).
+    """Move every object alive after a cell out of the cyclic garbage collector's sight.
+
+    Those objects (the libraries, the data, the page) are frozen with `gc.freeze`: a full
+    collection then looks only at what the page's redraws made since. Objects whose last
+    reference goes are still freed at once; only reference cycles among the frozen objects
+    would stay (the page they make up is kept anyway).
 
     Example:
         >>> freeze_what_is_kept(); gc.get_freeze_count() > 0
@@ -65,8 +66,10 @@ def freeze_what_is_kept(*_: object) -> None:
 
 
 def hide_unused_format_checkers() -> None:
-    """Make the packages of jsonschema's IRI and duration checkers fail to import, so that
-    jsonschema, once imported, skips those checkers (nothing once it is imported already).
+    """Make the packages of jsonschema's IRI and duration checkers fail to import.
+
+    So jsonschema, once imported, skips those checkers (nothing once it is imported
+    already).
 
     Example:
         >>> import subprocess, sys
@@ -80,21 +83,28 @@ def hide_unused_format_checkers() -> None:
     if "jsonschema" in sys.modules:
         return
     for unused in ("rfc3987_syntax", "isoduration"):
-        sys.modules.setdefault(unused, None)  # type: ignore[assignment]
+        # typeshed's sys.modules holds no None, the value that makes an import fail
+        sys.modules.setdefault(unused, None)  # type: ignore[arg-type]
 
 
 def main() -> None:
-    """Start IPython's kernel without its debugger and jsonschema's IRI and duration format
-    checkers; after each cell, give memory back and freeze what is kept.
+    """Start IPython's kernel without its debugger and two of jsonschema's format checkers.
+
+    The checkers are those of IRI and duration. After each cell, give memory back and
+    freeze what is kept.
     """
-    sys.modules["debugpy"] = None  # `import debugpy` now fails: ipykernel skips the debugger
+    # `import debugpy` now fails: ipykernel skips the debugger (typeshed's sys.modules
+    # holds no None)
+    sys.modules["debugpy"] = None  # type: ignore[assignment]
     hide_unused_format_checkers()
     from ipykernel.kernelapp import IPKernelApp
 
     app = IPKernelApp.instance()
     app.initialize()
-    app.shell.events.register("post_run_cell", give_back_memory)
-    app.shell.events.register("post_run_cell", freeze_what_is_kept)
+    shell = app.shell
+    assert shell is not None  # initialize() made it
+    shell.events.register("post_run_cell", give_back_memory)
+    shell.events.register("post_run_cell", freeze_what_is_kept)
     app.start()
 
 

@@ -248,9 +248,11 @@ _LAUNCH = ("import json, sys; from traitlets.config import Config; from voila.ap
 
 
 def with_static_bundle(p: Plan, share: Path | None = None) -> Plan:
-    """`p` with the charts' JavaScript written where Voila serves static files of the
-    ``shopnb`` template: ``<share>/voila/templates/shopnb/static/`` (default share: the
-    user cache's ``shopnb/share``). Without vl-convert or a writable cache, `p` as it is.
+    """`p` with the charts' JavaScript written where Voila serves static files.
+
+    The folder is the ``shopnb`` template's: ``<share>/voila/templates/shopnb/static/``
+    (default share: the user cache's ``shopnb/share``). Without vl-convert or a writable
+    cache, `p` as it is.
 
     Example:
         >>> import tempfile

@@ -43,6 +43,7 @@ from types import SimpleNamespace
 
 import altair as alt
 import traitlets
+from altair.typing import ChartType
 
 from shopnb.charts.layout import TITLE_PARAM, layout_of, rows_title
 from shopnb.charts.render import EMBED_OPTIONS, cached_text, write_atomically
@@ -215,8 +216,10 @@ def enable_offline_charts() -> None:
 
 
 class ShopChart(alt.JupyterChart):
-    """A JupyterChart that sends a new chart built on a cached layout (`shopnb.charts`'
-    builders make a look's layout once) as the layout's spec with the new rows (and title).
+    """A JupyterChart that sends a new chart built on a cached layout as that layout's spec.
+
+    `shopnb.charts`' builders make a look's layout once; the spec sent is the layout's
+    converted one with the new rows (and title).
 
     Converting a whole chart to its spec (Altair's ``to_dict``) is most of a redraw's time
     in the kernel; the layout is converted once, then each redraw only converts its rows
@@ -240,7 +243,7 @@ class ShopChart(alt.JupyterChart):
     """
 
     @traitlets.observe("chart")
-    def _on_change_chart(self, change: dict) -> None:
+    def _on_change_chart(self, change: traitlets.Bunch) -> None:
         chart, layout = change.new, layout_of(change.new)
         if layout is None:
             super()._on_change_chart(change)
@@ -265,7 +268,7 @@ class ShopChart(alt.JupyterChart):
 _TEMPLATES: dict[int, dict] = {}
 
 
-def _keep_template(layout: alt.TopLevelMixin, template: dict) -> None:
+def _keep_template(layout: ChartType, template: dict) -> None:
     _TEMPLATES[id(layout)] = template
     weakref.finalize(layout, _TEMPLATES.pop, id(layout), None)  # before the id can be reused
 
@@ -279,11 +282,13 @@ def _template(spec: dict) -> dict:
 
 
 class _Converted:
-    """`chart` with its spec already converted: what Altair's own set-up of a JupyterChart
-    (parameters, selections, then the spec) is handed.
+    """`chart` with its spec already converted.
+
+    It is what Altair's own set-up of a JupyterChart (parameters, selections, then the
+    spec) is handed.
     """
 
-    def __init__(self, chart: alt.TopLevelMixin, spec: dict) -> None:
+    def __init__(self, chart: ChartType, spec: dict) -> None:
         self._chart, self._spec = chart, spec
 
     def __getattr__(self, name: str) -> object:
@@ -293,11 +298,12 @@ class _Converted:
         return self._spec
 
 
-def chart_widget(chart: alt.TopLevelMixin) -> alt.JupyterChart:
-    """`chart` as a JupyterChart whose JavaScript comes from the kernel (or the server under
-    `shopnb serve`), not a CDN.
+def chart_widget(chart: alt.TopLevelSpec | None) -> alt.JupyterChart:
+    """`chart` as a JupyterChart whose JavaScript comes from the kernel, not a CDN.
 
-    Redraw by assigning ``widget.chart = new_chart``; never display again.
+    Under `shopnb serve` it comes from the server. Redraw by assigning ``widget.chart =
+    new_chart`` (None: no chart); never display again.
     """
     enable_offline_charts()
-    return ShopChart(chart, embed_options=EMBED_OPTIONS)
+    # Altair types JupyterChart's `chart` argument without the None its trait takes
+    return ShopChart(chart, embed_options=EMBED_OPTIONS)  # type: ignore[arg-type]

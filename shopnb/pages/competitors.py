@@ -261,7 +261,7 @@ class CompetitorsPage(widgets.VBox):
         self._show_status()
 
     def _draw(self, name: str, key: tuple, compute: Callable[[], pd.DataFrame],
-              draw: Callable[[pd.DataFrame], alt.TopLevelMixin]) -> None:
+              draw: Callable[[pd.DataFrame], alt.TopLevelSpec]) -> None:
         """Draw one chart (see `draw_chart`): only when `key` has changed."""
         draw_chart(self._drawn, name, key, self.charts[name], self.notes[name], compute, draw,
                    lambda: t(f"empty_{name}", self._lang))

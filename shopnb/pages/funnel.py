@@ -377,7 +377,7 @@ class FunnelPage(widgets.VBox):
             self._show_alerts()
 
     def _draw(self, name: str, key: tuple, compute: Callable[[], Data | None],
-              draw: Callable[[Data], alt.TopLevelMixin],
+              draw: Callable[[Data], alt.TopLevelSpec],
               note: Callable[[], str] | None = None) -> None:
         """Draw one chart (see `draw_chart`): only when `key` has changed."""
         draw_chart(self._drawn, name, key, self.charts[name], self.notes[name], compute, draw,
