@@ -523,20 +523,26 @@ def _totals(df: pd.DataFrame, keys: list[str], cols: Sequence[str]) -> pd.DataFr
     Whole-number counts come back as int64, amounts as float64.
 
     The loaders' counts are nullable (Int64: an export cell may be empty); a sum is
-    never missing, and plain int64 keeps the rates computed from it plain floats.
+    never missing, and plain int64 keeps the rates computed from it plain floats. The
+    columns become plain NumPy ones before grouping, because pandas sums nullable
+    columns group by group far more slowly, and every redraw of the funnel page sums.
     """
-    values = df[list(cols)]
-    if keys:
-        totals = values.groupby([df[k] for k in keys], observed=True, dropna=False,
-                                sort=True).sum().reset_index()
-    else:
-        totals = pd.DataFrame({c: [values[c].sum()] for c in cols})
-    return totals.astype({c: _sum_dtype(values[c]) for c in cols})
+    values = pd.DataFrame({c: _plain(df[c]) for c in cols}, index=df.index)
+    if not keys:
+        return pd.DataFrame({c: [values[c].sum()] for c in cols})
+    return values.groupby([df[k] for k in keys], observed=True, dropna=False,
+                          sort=True).sum().reset_index()
+
+
+def _plain(column: pd.Series) -> np.ndarray:
+    """`column` as a NumPy array: whole numbers as int64 (missing: 0), the rest as float64."""
+    if column.dtype.kind in "iub":
+        return column.to_numpy(dtype="int64", na_value=0)
+    return column.to_numpy(dtype="float64", na_value=np.nan)
 
 
 def _sum_dtype(column: pd.Series) -> str:
-    kind = column.dtype.kind
-    return "int64" if kind in "iub" else "float64"
+    return "int64" if column.dtype.kind in "iub" else "float64"
 
 
 def _between(df: pd.DataFrame, period: Period, date: str) -> pd.DataFrame:
