@@ -31,9 +31,10 @@ PYTEST_ARGS ?=
 RUN_STAMP  := $(VENV)/.shopnb-installed
 TEST_STAMP := $(VENV)/.shopnb-test-installed
 
-.PHONY: serve test sample lint browser-deps clean distclean help
+.PHONY: install serve test sample lint browser-deps clean distclean help
 
 help:
+	@echo "make install create .venv and install shopnb into it (for JupyterLab: .venv/bin/jupyter lab)"
 	@echo "make serve   run the pages at $(URL)"
 	@echo "make test    run all tests (unit, doctests, notebooks, browser)"
 	@echo "make sample  write the sample shop (shopnb sample)"
@@ -50,6 +51,8 @@ $(RUN_STAMP): pyproject.toml | $(PY)
 $(TEST_STAMP): pyproject.toml | $(PY)
 	$(PIP) install -e '.[test]'
 	touch $@ $(RUN_STAMP)
+
+install: $(RUN_STAMP)
 
 serve: $(RUN_STAMP)
 	$(SERVE)
