@@ -65,6 +65,7 @@ __all__ = [
     "ENV_LANG",
     "ENV_NOTEBOOKS",
     "ENV_STATIC_BUNDLE",
+    "FORMULA_STARTS",
     "MAX_UPLOAD_BYTES",
     "FunnelData",
     "NOT_AN_EXPORT",
@@ -76,6 +77,7 @@ __all__ = [
     "cache_folder",
     "check_competitors",
     "check_funnel",
+    "csv_text",
     "check_upload",
     "data_folder",
     "funnel_tables",
@@ -726,3 +728,35 @@ def server_log() -> logging.Logger:
         logger.propagate = False
     return logger
 
+
+# what makes a spreadsheet read a cell as a formula (OWASP "CSV injection")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_text(table: pd.DataFrame) -> str:
+    """`table` as the CSV text a download holds, safe to open in Excel.
+
+    A text cell that a spreadsheet would run as a formula (it starts with one of
+    `FORMULA_STARTS`: a product name copied from an export can) gets a leading ``'``,
+    which Excel and LibreOffice show as text; numbers stay numbers. A byte-order mark
+    first, so that Excel reads the Chinese as UTF-8.
+
+    Example:
+        >>> frame = pd.DataFrame({"product": ['=HYPERLINK("x")', "面膜", "-5折"],
+        ...                       "change": [-0.25, 0.1, None]})
+        >>> text = csv_text(frame)
+        >>> text[0] == chr(0xFEFF)
+        True
+        >>> print(text[1:], end="")
+        product,change
+        "'=HYPERLINK(""x"")",-0.25
+        面膜,0.1
+        '-5折,
+    """
+    def neutral(column: pd.Series) -> pd.Series:
+        if is_numeric_dtype(column) or is_datetime64_any_dtype(column):
+            return column
+        text = column.astype("string")
+        return text.where(~text.str.startswith(FORMULA_STARTS, na=False), "'" + text)
+
+    return "\ufeff" + table.apply(neutral).to_csv(index=False)

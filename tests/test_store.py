@@ -256,3 +256,24 @@ def test_the_funnel_pages_uploads_are_sorted_by_kind_and_say_what_is_missing():
     assert unknown.reason.startswith(store.NOT_AN_EXPORT)
     refused = store.read_uploads([*_upload("罗盘.csv", EXPORT.encode()), *_upload("a.exe", b"MZ")])
     assert (refused.kind, refused.file) == ("broken", "a.exe")
+
+
+# --- downloads ----------------------------------------------------------------------------------
+
+def test_a_download_neutralises_formula_cells_and_keeps_numbers_numeric():
+    frame = pd.DataFrame({
+        "product": ["=HYPERLINK(\"http://x\",\"点我\")", "+cmd|' /C calc'!A0", "-2折", "@SUM(A1)",
+                    "\tx", "面膜", None],
+        "kind": pd.Categorical(["=a", "b", "c", "d", "e", "f", "g"]),
+        "gmv": [-1.5, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0],
+        "orders": pd.array([-1, 2, 3, 4, 5, 6, None], dtype="Int64"),
+        "date": pd.to_datetime(["2024-11-01"] * 7)})
+    text = store.csv_text(frame)
+    assert text.startswith("\ufeffproduct,")
+    back = pd.read_csv(io.StringIO(text[1:]), keep_default_na=False)
+    assert back["product"].tolist() == ["'=HYPERLINK(\"http://x\",\"点我\")", "'+cmd|' /C calc'!A0",
+                                        "'-2折", "'@SUM(A1)", "'\tx", "面膜", ""]
+    assert back["kind"].tolist()[:2] == ["'=a", "b"]
+    assert back["gmv"].tolist() == [-1.5, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0]  # numbers, not text
+    assert back["orders"].tolist()[:2] == ["-1", "2"]  # no quote mark (text: the empty cell)
+    assert frame["product"].iloc[0].startswith("=")  # the table itself is left as it was

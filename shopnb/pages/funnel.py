@@ -70,6 +70,7 @@ from shopnb.store import (
     ShopTables,
     as_tables,
     check_funnel,
+    csv_text,
     read_uploads,
 )
 from shopnb.theme import COLORS, FONT
@@ -669,8 +670,8 @@ def _gpm_sentence(split: pd.DataFrame | None, lang: str) -> str:
 
 
 def _download_link(table: pd.DataFrame, name: str, text: str) -> str:
-    """A link that downloads `table` as a UTF-8 CSV (with BOM, so Excel reads the Chinese)."""
-    csv = "\ufeff" + table.to_csv(index=False)
+    """A link that downloads `table` as a CSV that is safe to open in Excel (`csv_text`)."""
+    csv = csv_text(table)
     href = "data:text/csv;charset=utf-8," + urllib.parse.quote(csv)
     return (f'<a class="shopnb-download" download="{html.escape(name)}" href="{href}" '
             f'style="font-family: {FONT}; color: {COLORS["secondary"]}; margin-left: 12px;">'

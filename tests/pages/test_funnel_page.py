@@ -346,3 +346,20 @@ def test_sample_shop_page_draws_every_tab():
     assert drawn(page, "events")["count"].tolist() == before
     page.tabs.selected_index = 2
     assert drawn(page, "events")["count"].tolist() != before
+
+
+def test_downloads_hold_no_cell_a_spreadsheet_would_run(tables):
+    hostile = tables.funnel.assign(product_name=tables.funnel["product_name"].replace(
+        {"口红": '=HYPERLINK("http://x","口红")'}))
+    page = build_funnel(ShopTables(funnel=hostile, videos=tables.videos), lang="en",
+                        targets={"ctr": 0.06})
+    page.tabs.selected_index = list(TABS).index("alerts")
+    links = [page.download.value, page.alerts.value]
+    texts = [urllib.parse.unquote(href.split('"', 1)[0].split(",", 1)[1])
+             for link in links for href in link.split('href="')[1:]]
+    assert len(texts) == 2
+    cells = [cell for text in texts for row in pd.read_csv(
+        pd.io.common.StringIO(text.lstrip("\ufeff")), dtype=str).itertuples(index=False)
+        for cell in row if isinstance(cell, str)]
+    assert any(cell.startswith("'=HYPERLINK") for cell in cells)  # the alerts name the product
+    assert not any(cell.startswith(("=", "+", "@")) for cell in cells)
