@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING
 import nbformat
 
 from shopnb.errors import ShopDataError
+from shopnb.labels import LANGS
 
 if TYPE_CHECKING:  # the widgets are the notebook's: this process imports them when asked
     import ipywidgets as widgets
@@ -215,8 +216,9 @@ def inject_parameters(nb: nbformat.NotebookNode, params: Mapping[str, object]
                       ) -> nbformat.NotebookNode:
     """`nb` with a cell setting `params` after its ``parameters`` cell (as papermill does).
 
-    Only names the ``parameters`` cell assigns are accepted, so a typo is an
-    error rather than a silently ignored setting.
+    Only names the ``parameters`` cell assigns are accepted, and only the languages the
+    pages speak, so a typo is an error rather than a silently ignored setting (a page
+    shown in a language it does not speak falls back to Chinese).
     """
     index = next((i for i, c in enumerate(nb.cells)
                   if "parameters" in c.metadata.get("tags", [])), None)
@@ -225,6 +227,8 @@ def inject_parameters(nb: nbformat.NotebookNode, params: Mapping[str, object]
     if unknown:
         raise ShopDataError(f"the page has no parameter {', '.join(unknown)}; it has "
                             f"{', '.join(known) or 'none'}")
+    if "lang" in params and params["lang"] not in LANGS:  # a page would fall back to zh
+        raise ShopDataError(f"lang must be one of {', '.join(LANGS)}; got {params['lang']!r}")
     if params and index is not None:  # no parameters cell: `params` were refused
         source = "\n".join(f"{k} = {v!r}" for k, v in params.items())
         nb.cells.insert(index + 1, nbformat.v4.new_code_cell(

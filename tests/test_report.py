@@ -188,3 +188,10 @@ def test_a_tab_with_nothing_to_draw_shows_its_note_in_the_report(tmp_path):
     tabs = _sections(report.run_notebook(tmp_path / "bare.ipynb", {}))
     assert t("fn_empty_events", "en") in tabs["User paths"]  # no event log
     assert t("fn_empty_decay", "en") in tabs["Channels &amp; content"]  # no videos
+
+
+def test_a_language_the_pages_do_not_speak_is_refused():
+    nb = _notebook([("lang = None", ["parameters"]), ("page()", [])])
+    with pytest.raises(ShopDataError, match="lang must be one of zh, en; got 'fr'"):
+        report.inject_parameters(nb, {"lang": "fr"})
+    assert report.inject_parameters(nb, {"lang": "en"}).cells[1].source == "lang = 'en'"
