@@ -13,9 +13,9 @@ Example:
 
 from __future__ import annotations
 
-__all__ = ["LABELS", "LANGS", "t"]
+from shopnb.schema import LANGS
 
-LANGS = ("zh", "en")
+__all__ = ["LABELS", "LANGS", "t"]
 
 LABELS: dict[str, dict[str, str]] = {
     "zh": {

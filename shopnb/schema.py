@@ -52,6 +52,9 @@ DTYPES = {
 }
 
 # Funnel stages in the order a buyer passes them (live rooms add the first two).
+# the languages every page, label and report speaks (shopnb.labels holds their words)
+LANGS = ("zh", "en")
+
 STAGES = ("room_impressions", "views", "impressions", "clicks", "carts", "orders", "buyers")
 
 CARRIERS = {

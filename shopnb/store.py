@@ -56,7 +56,7 @@ from shopnb.datasets import (
 )
 from shopnb.errors import LoadProblem, ProblemKind, ShopDataError
 from shopnb.load import load_events, load_funnel, load_orders, load_videos
-from shopnb.schema import TABLES, table_name
+from shopnb.schema import LANGS, TABLES, table_name
 from shopnb.targets import load_targets
 
 __all__ = [
@@ -99,7 +99,6 @@ ENV_DATA = "SHOPNB_DATA"
 ENV_LANG = "SHOPNB_LANG"
 ENV_NOTEBOOKS = "SHOPNB_NOTEBOOKS"
 ENV_STATIC_BUNDLE = "SHOPNB_CHART_BUNDLE"  # the charts' JavaScript file the server serves
-LANGS = ("zh", "en")  # as shopnb.theme.LANGS, which sits above this module
 
 logger = logging.getLogger("shopnb")
 
