@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from shopnb.datasets import make_shop_data, write_sample
+from shopnb.schema import LANGS
 from shopnb.store import ENV_DATA, ENV_NOTEBOOKS, notebooks_folder
 
 
@@ -102,7 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1",
                        help="address to listen on (default 127.0.0.1, this machine only;"
                             " any other needs a token)")
-    serve.add_argument("--lang", choices=("zh", "en"), default="zh",
+    serve.add_argument("--lang", choices=LANGS, default="zh",
                        help="the pages' language (default zh; ?lang=en in an address wins)")
     serve.add_argument("--token", default=None,
                        help="access token off loopback (default: a generated one, printed)")
